@@ -1,0 +1,432 @@
+//! Interactive plotly charts: shown inline in JupyterLab, or saved as offline HTML and PNG.
+//!
+//! In a notebook a [`Chart`] is shown as the `application/vnd.plotly.v1+json` MIME type, which
+//! the plotly renderer for JupyterLab (the `plotly` Python package) draws with the plotly.js it
+//! ships: no network is needed. Saved HTML files embed plotly.js for the same reason.
+
+use crate::error::{Error, Result};
+use crate::numpy::default_rng;
+use crate::propagate::{Propagation, linspace};
+use plotly::common::{Line, Marker, Mode, Title};
+use plotly::layout::update_menu::{
+    Button, ButtonMethod, UpdateMenu, UpdateMenuDirection, UpdateMenuType,
+};
+use plotly::layout::{Axis, AxisType, Margin};
+use plotly::{Layout, Plot, Scatter};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Pixel size of saved PNGs: the original's 6 x 3.5 inches at 200 dpi.
+pub const PNG_SIZE: (u32, u32) = (1200, 700);
+
+/// A plotly figure with the knowledge of how to show and save itself.
+#[derive(Clone)]
+pub struct Chart {
+    plot: Plot,
+    summary: String,
+}
+
+impl Chart {
+    /// Wraps a plotly [`Plot`]; `summary` is the one-line text shown where a chart cannot be
+    /// drawn (a terminal, or a notebook viewer without the plotly renderer).
+    pub fn new(plot: Plot, summary: impl Into<String>) -> Self {
+        Chart {
+            plot,
+            summary: summary.into(),
+        }
+    }
+
+    /// The underlying plotly figure, for further styling.
+    pub fn plot(&self) -> &Plot {
+        &self.plot
+    }
+
+    /// The figure as plotly JSON (`{"data": [...], "layout": {...}, ...}`).
+    pub fn to_json(&self) -> String {
+        self.plot.to_json()
+    }
+
+    /// The text shown in place of the chart where it cannot be drawn.
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// Shows the chart in an evcxr notebook. evcxr calls this on a cell's final value; it is
+    /// the one place initkit writes to stdout, because that is how evcxr receives rich output.
+    pub fn evcxr_display(&self) {
+        let text = format!(
+            "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT application/vnd.plotly.v1+json\n{}\nEVCXR_END_CONTENT\n",
+            self.summary,
+            self.to_json()
+        );
+        // A closed stdout has nowhere to show an error either; evcxr reports the cell itself.
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+
+    /// A complete HTML page showing the chart, with plotly.js embedded so it opens offline.
+    pub fn to_html(&self) -> String {
+        page(&self.to_json(), "width:100vw;height:100vh", &self.summary)
+    }
+
+    /// Writes the interactive page to `path`. The file is written beside its destination and
+    /// renamed into place, so a failure never leaves a truncated file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Write`] with the path when the file cannot be written.
+    pub fn write_html(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
+        let path = path.as_ref();
+        write_atomically(path, self.to_html().as_bytes())?;
+        Ok(path.to_path_buf())
+    }
+
+    /// Draws the chart at [`PNG_SIZE`] in a headless Chromium and writes it to `path`.
+    ///
+    /// The browser is the first of `$INITKIT_CHROMIUM`, `chromium`, `chromium-browser`,
+    /// `google-chrome` found on the `PATH`; it runs offline on a local file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BrowserUnavailable`] when no browser is found or it fails to draw;
+    /// [`Error::Write`] when the file cannot be written. Nothing is left at `path` on failure.
+    pub fn write_png(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
+        let path = path.as_ref();
+        let browser = find_chromium()?;
+        let scratch = ScratchDir::new()?;
+        let mut figure: serde_json::Value =
+            serde_json::from_str(&self.to_json()).map_err(|e| Error::BrowserUnavailable {
+                reason: format!("bad figure JSON: {e}"),
+            })?;
+        figure["layout"]["width"] = PNG_SIZE.0.into();
+        figure["layout"]["height"] = PNG_SIZE.1.into();
+        figure["layout"]["updatemenus"] = serde_json::Value::Array(Vec::new());
+        figure["config"] = serde_json::json!({"staticPlot": true, "displayModeBar": false});
+        let style = format!("width:{}px;height:{}px", PNG_SIZE.0, PNG_SIZE.1);
+        let html = scratch.0.join("figure.html");
+        fs::write(&html, page(&figure.to_string(), &style, &self.summary)).map_err(|source| {
+            Error::Write {
+                path: html.clone(),
+                source,
+            }
+        })?;
+        let shot = scratch.0.join("figure.png");
+        screenshot(&browser, &html, &shot, &scratch.0)?;
+        let bytes = fs::read(&shot).map_err(|source| Error::Write {
+            path: shot.clone(),
+            source,
+        })?;
+        write_atomically(path, &bytes)?;
+        Ok(path.to_path_buf())
+    }
+
+    /// Writes `<dir>/<stem>.html` and, where a headless Chromium is available, `<dir>/<stem>.png`,
+    /// creating `dir` if needed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Write`] when the folder or the HTML file cannot be written. A missing browser is
+    /// not an error: it is reported in [`Saved::png`].
+    pub fn save(&self, dir: impl AsRef<Path>, stem: &str) -> Result<Saved> {
+        let dir = dir.as_ref();
+        fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let html = self.write_html(dir.join(format!("{stem}.html")))?;
+        let png = self.write_png(dir.join(format!("{stem}.png")));
+        Ok(Saved { html, png })
+    }
+}
+
+impl std::fmt::Debug for Chart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chart")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Chart::save`] wrote.
+#[derive(Debug)]
+pub struct Saved {
+    /// The interactive, offline HTML page.
+    pub html: PathBuf,
+    /// The PNG, or why it could not be drawn.
+    pub png: Result<PathBuf>,
+}
+
+impl std::fmt::Display for Saved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Wrote {}", self.html.display())?;
+        match &self.png {
+            Ok(png) => write!(f, "Wrote {}", png.display()),
+            Err(e) => write!(f, "Skipped the PNG: {e}"),
+        }
+    }
+}
+
+/// The data behind the original lesson's chart: output variance after `n_layers` layers for
+/// each init std.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    /// Depth of the linear network.
+    pub n_layers: usize,
+    /// The init stds, in order.
+    pub init_stds: Vec<f64>,
+    /// Population variance of the output for each init std.
+    pub variances: Vec<f64>,
+}
+
+impl Sweep {
+    /// The original lesson's sweep: 3 layers, 20 init stds evenly spaced from 0.001 to 0.05,
+    /// width 512, seed 0.
+    ///
+    /// # Errors
+    ///
+    /// None in practice: the parameters are fixed and valid.
+    pub fn lesson() -> Result<Sweep> {
+        Sweep::run(Propagation::default(), 3, linspace(0.001, 0.05, 20)?)
+    }
+
+    /// Runs a sweep over `init_stds` with the given network settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`Propagation::sweep`].
+    pub fn run(propagation: Propagation, n_layers: usize, init_stds: Vec<f64>) -> Result<Sweep> {
+        let variances = propagation.sweep(n_layers, &init_stds)?;
+        Ok(Sweep {
+            n_layers,
+            init_stds,
+            variances,
+        })
+    }
+
+    /// The lesson's chart: `Variance After 3 Layers`, init std against output variance, a line
+    /// with markers on a light grid.
+    ///
+    /// The y axis starts logarithmic because the variances span many decades (a linear axis
+    /// flattens all but the last few points onto zero); buttons switch it to the original's
+    /// linear axis and back.
+    pub fn chart(&self) -> Chart {
+        let title = format!("Variance After {} Layers", self.n_layers);
+        let trace = Scatter::new(self.init_stds.clone(), self.variances.clone())
+            .mode(Mode::LinesMarkers)
+            .name("simulated")
+            .line(Line::new().color("#1f77b4").width(2.0))
+            .marker(Marker::new().color("#1f77b4").size(7))
+            .hover_template("init std %{x:.4g}<br>output variance %{y:.4e}<extra></extra>");
+        let axis_button = |label: &str, kind: &str| {
+            Button::new()
+                .label(label)
+                .method(ButtonMethod::Relayout)
+                .args(serde_json::json!([{ "yaxis.type": kind }]))
+        };
+        let menu = UpdateMenu::new()
+            .ty(UpdateMenuType::Buttons)
+            .direction(UpdateMenuDirection::Right)
+            .show_active(true)
+            .active(0)
+            .x(0.0)
+            .x_anchor(plotly::common::Anchor::Left)
+            .y(1.02)
+            .y_anchor(plotly::common::Anchor::Bottom)
+            .buttons(vec![
+                axis_button("log y", "log"),
+                axis_button("linear y", "linear"),
+            ]);
+        let grid = "rgba(0,0,0,0.12)";
+        let layout = Layout::new()
+            .title(Title::with_text(&title).x(0.5))
+            .x_axis(
+                Axis::new()
+                    .title("Init std")
+                    .show_grid(true)
+                    .grid_color(grid)
+                    .zero_line(false)
+                    .show_line(true)
+                    .line_color("#444")
+                    .ticks(plotly::layout::TicksDirection::Outside),
+            )
+            .y_axis(
+                Axis::new()
+                    .title("Output variance")
+                    .type_(AxisType::Log)
+                    .exponent_format(plotly::common::ExponentFormat::Power)
+                    .show_grid(true)
+                    .grid_color(grid)
+                    .show_line(true)
+                    .line_color("#444")
+                    .ticks(plotly::layout::TicksDirection::Outside),
+            )
+            .plot_background_color("white")
+            .paper_background_color("white")
+            .margin(Margin::new().left(80).right(30).top(80).bottom(60))
+            .update_menus(vec![menu]);
+        let mut plot = Plot::new();
+        plot.add_trace(trace);
+        plot.set_layout(layout);
+        let summary = format!(
+            "{title}: {} points (interactive plotly chart)",
+            self.init_stds.len()
+        );
+        Chart::new(plot, summary)
+    }
+}
+
+fn page(figure_json: &str, style: &str, title: &str) -> String {
+    // plotly's bundle carries plotly.js and MathJax as two scripts; only plotly.js is needed.
+    let scripts = Plot::offline_js_sources();
+    let plotly_js = scripts.split("</script>").next().unwrap_or_default();
+    let title = title.replace('&', "&amp;").replace('<', "&lt;");
+    // JSON inside a script element must not close it.
+    let figure_json = figure_json.replace("</", "<\\/");
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         {plotly_js}</script>\n</head>\n<body style=\"margin:0\">\n\
+         <div id=\"figure\" style=\"{style}\"></div>\n<script>\n\
+         const figure = {figure_json};\n\
+         Plotly.newPlot(\"figure\", figure.data, figure.layout, \
+         Object.assign({{responsive: true}}, figure.config || {{}}));\n</script>\n</body>\n</html>\n"
+    )
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path.file_name().ok_or_else(|| {
+        err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path names no file",
+        ))
+    })?;
+    let mut partial = name.to_os_string();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let tmp = path.with_file_name(partial);
+    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// A private temporary folder, removed with everything in it when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> Result<Self> {
+        let mut rng = default_rng(u64::from(std::process::id()) ^ now_nanos());
+        for _ in 0..16 {
+            let dir = std::env::temp_dir().join(format!("initkit-{:016x}", rng.next_raw()));
+            match fs::create_dir(&dir) {
+                Ok(()) => return Ok(ScratchDir(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(Error::Write { path: dir, source }),
+            }
+        }
+        Err(Error::BrowserUnavailable {
+            reason: "could not make a temporary folder".into(),
+        })
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+fn find_chromium() -> Result<PathBuf> {
+    let mut names: Vec<String> = Vec::new();
+    if let Some(custom) = std::env::var_os("INITKIT_CHROMIUM") {
+        let custom = PathBuf::from(custom);
+        if custom.is_file() {
+            return Ok(custom);
+        }
+        names.push(custom.display().to_string());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+        names.push(name.to_string());
+    }
+    Err(Error::BrowserUnavailable {
+        reason: format!(
+            "none of {} was found (install Debian's chromium package)",
+            names.join(", ")
+        ),
+    })
+}
+
+fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result<()> {
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--force-device-scale-factor=1",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.join("profile").display()
+        ))
+        .arg(format!("--window-size={},{}", PNG_SIZE.0, PNG_SIZE.1))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::BrowserUnavailable {
+            reason: format!("{} could not be started: {e}", browser.display()),
+        })?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::BrowserUnavailable {
+                    reason: format!("{} did not finish within 60 s", browser.display()),
+                });
+            }
+        }
+    };
+    if status.success() && png.is_file() {
+        Ok(())
+    } else {
+        Err(Error::BrowserUnavailable {
+            reason: format!(
+                "{} exited with {status} without writing a PNG",
+                browser.display()
+            ),
+        })
+    }
+}

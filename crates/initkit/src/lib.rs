@@ -1,0 +1,32 @@
+//! initkit: weight initialization, how variance travels through deep networks, and charts that
+//! show it; the support crate of the "Day 45: Initialization, Symmetry Breaking & Why Training
+//! Must Start Carefully" lesson.
+//!
+//! - [`he_std`] and [`xavier_std`]: the scale each classic scheme gives a layer;
+//! - [`propagate`] and [`Propagation`]: output variance of a deep linear network, simulated
+//!   with NumPy's own random stream ([`numpy`]) so the numbers match the Python lesson;
+//! - [`Sweep`] and [`Chart`]: the lesson's chart, shown inline in JupyterLab or saved offline;
+//! - [`py_repr`]: floats printed as Python prints them.
+//!
+//! ```
+//! let v = initkit::propagate(3, 0.01)?;
+//! println!("0.01 {}", initkit::PyFloat(v));
+//! println!("He std: {}", initkit::PyFloat(initkit::he_std(512)?));
+//! # Ok::<(), initkit::Error>(())
+//! ```
+
+mod chart;
+mod error;
+mod init;
+pub mod notebook;
+pub mod numpy;
+mod propagate;
+mod pyfloat;
+
+pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
+pub use error::{Error, Result};
+pub use init::{he_std, xavier_std};
+pub use propagate::{
+    Propagation, expected_output_variance, linspace, population_variance, propagate,
+};
+pub use pyfloat::{PyFloat, py_repr};

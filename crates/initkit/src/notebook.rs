@@ -1,0 +1,32 @@
+//! Small helpers for the lesson's notebook cells.
+
+use std::path::Path;
+
+/// Where this copy of initkit was built from, relative to the root of its Cargo workspace
+/// (`crates/initkit` in the lesson's repository), so notebooks can say so without printing an
+/// absolute, personal path. Outside a workspace it is the crate's folder name.
+pub fn source_dir() -> String {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.ancestors().skip(1).find(|dir| {
+        std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+    });
+    let relative = root.and_then(|root| manifest.strip_prefix(root).ok());
+    let shown = relative.unwrap_or_else(|| Path::new(manifest.file_name().unwrap_or_default()));
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// The line the lesson's first cell prints: initkit's version and where it was loaded from.
+///
+/// ```
+/// assert_eq!(
+///     initkit::notebook::loaded_from(),
+///     format!("Using initkit {} from <repo root>/crates/initkit", env!("CARGO_PKG_VERSION")),
+/// );
+/// ```
+pub fn loaded_from() -> String {
+    format!(
+        "Using initkit {} from <repo root>/{}",
+        env!("CARGO_PKG_VERSION"),
+        source_dir()
+    )
+}

@@ -1,0 +1,390 @@
+//! Variance propagation through a deep linear network, as the original lesson simulates it.
+//!
+//! The network has no activation: `x_{l+1} = W_l x_l` with every entry of `W_l` drawn from
+//! `N(0, init_std^2)` and `x_0 ~ N(0, I)`, all `width` wide. Each layer multiplies the expected
+//! squared norm by `width * init_std^2`, so the output variance grows or shrinks geometrically
+//! with depth unless `init_std = 1 / sqrt(width)`:
+//!
+//! ```text
+//! E[var(x_L)] = (width * init_std^2)^L * (1 - 1/width)
+//! ```
+//!
+//! (`var` is the population variance; the last factor is the part of the squared norm that the
+//! sample mean takes away.) For a fixed seed, the output is exactly `init_std^L` times the output
+//! at `init_std = 1`, so its variance is exactly proportional to `init_std^(2L)`.
+//!
+//! Draws come from NumPy's stream (see [`crate::numpy`]) in NumPy's order: `x_0` first, then
+//! each matrix row by row. Rows are drawn and used one at a time, so memory stays
+//! O(`width`) however wide the network is.
+
+use crate::error::{Error, Result, non_negative, positive, zeroed};
+use crate::numpy::{default_rng, fill_standard_normal};
+
+/// Settings of the simulated linear network other than its depth and init scale.
+///
+/// ```
+/// use initkit::Propagation;
+///
+/// // The original lesson: width 512, seed 0.
+/// let v = Propagation::default().output_variance(3, 0.01)?;
+/// assert!((v / 0.00012679878323076748 - 1.0).abs() < 1e-13);
+///
+/// // Anything else, by naming only what changes.
+/// let wide = Propagation { width: 2048, ..Propagation::default() };
+/// let v = wide.output_variance(3, 1.0 / 2048f64.sqrt())?;
+/// assert!(v > 0.5 && v < 2.0);
+/// # Ok::<(), initkit::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Propagation {
+    /// Units in every layer, input included (the original uses 512).
+    pub width: usize,
+    /// Seed of NumPy's `default_rng` (the original uses 0).
+    pub seed: u64,
+}
+
+impl Default for Propagation {
+    fn default() -> Self {
+        Propagation {
+            width: 512,
+            seed: 0,
+        }
+    }
+}
+
+impl Propagation {
+    /// Population variance of the output after `n_layers` layers with weights of std
+    /// `init_std`; the original lesson's `propagate(n_layers, init_std)`.
+    ///
+    /// `n_layers = 0` gives the variance of the input itself.
+    ///
+    /// The result agrees with NumPy's to about 1e-15 relative, not always to the last bit: NumPy
+    /// multiplies through BLAS, which adds the terms of each dot product in another order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCount`] for `width == 0`; [`Error::InvalidValue`] naming `init_std` when
+    /// it is negative, NaN or infinite; [`Error::OutOfMemory`] if the buffers cannot be had.
+    pub fn output_variance(&self, n_layers: usize, init_std: f64) -> Result<f64> {
+        non_negative("init_std", init_std)?;
+        let v = self.sweep(n_layers, &[init_std])?;
+        Ok(v[0])
+    }
+
+    /// Output variance for each of several init stds at once, from one set of draws.
+    ///
+    /// Every std sees the same normals, scaled and multiplied exactly as a separate
+    /// [`output_variance`](Self::output_variance) call would, so each result equals that call's
+    /// bit for bit; the draws, which dominate the cost, are made once. Memory is
+    /// O(`width * init_stds.len()`).
+    ///
+    /// # Errors
+    ///
+    /// As [`output_variance`](Self::output_variance), naming `init_stds[i]` for a bad entry.
+    pub fn sweep(&self, n_layers: usize, init_stds: &[f64]) -> Result<Vec<f64>> {
+        let width = positive("width", self.width)?;
+        for (i, &s) in init_stds.iter().enumerate() {
+            non_negative(format!("init_stds[{i}]"), s)?;
+        }
+        let k = init_stds.len();
+        let len = width.checked_mul(k).ok_or(Error::OutOfMemory {
+            what: "layer outputs",
+            bytes: None,
+        })?;
+        let mut rng = default_rng(self.seed);
+        let mut row = zeroed("a weight row", width)?;
+        fill_standard_normal(&mut rng, &mut row);
+        let mut xs = zeroed("layer inputs", len)?;
+        for x in xs.chunks_exact_mut(width) {
+            x.copy_from_slice(&row);
+        }
+        let mut next = zeroed("layer outputs", len)?;
+        for _ in 0..n_layers {
+            for i in 0..width {
+                fill_standard_normal(&mut rng, &mut row);
+                for (j, &s) in init_stds.iter().enumerate() {
+                    next[j * width + i] = scaled_dot(&row, s, &xs[j * width..(j + 1) * width]);
+                }
+            }
+            std::mem::swap(&mut xs, &mut next);
+        }
+        Ok(xs.chunks_exact(width).map(population_variance).collect())
+    }
+}
+
+/// The original lesson's `propagate(n_layers, init_std)` with its defaults (width 512, seed 0).
+///
+/// ```
+/// let v = initkit::propagate(3, 0.001)?;
+/// assert!((v / 1.2679878323076746e-10 - 1.0).abs() < 1e-13);
+/// # Ok::<(), initkit::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`Propagation::output_variance`].
+pub fn propagate(n_layers: usize, init_std: f64) -> Result<f64> {
+    Propagation::default().output_variance(n_layers, init_std)
+}
+
+/// The expected population variance after `n_layers` layers:
+/// `(width * init_std^2)^n_layers * (1 - 1/width)`.
+///
+/// # Errors
+///
+/// As [`Propagation::output_variance`].
+pub fn expected_output_variance(n_layers: usize, init_std: f64, width: usize) -> Result<f64> {
+    let width = positive("width", width)?;
+    non_negative("init_std", init_std)?;
+    let gain = width as f64 * init_std * init_std;
+    let layers = i32::try_from(n_layers)
+        .map_err(|_| Error::count("n_layers", n_layers, "at most 2^31 - 1"))?;
+    Ok(gain.powi(layers) * (1.0 - 1.0 / width as f64))
+}
+
+/// `sum_j (w_j * scale) * x_j`: the weight is scaled first and rounded, as NumPy's
+/// `(standard_normal(...) * init_std) @ x` does, then multiplied.
+#[inline]
+fn scaled_dot(w: &[f64], scale: f64, x: &[f64]) -> f64 {
+    // Eight independent accumulators let the compiler keep the adds in vector registers.
+    let mut acc = [0.0f64; 8];
+    let (w8, w_rest) = w.split_at(w.len() - w.len() % 8);
+    let (x8, x_rest) = x.split_at(w8.len());
+    for (wc, xc) in w8.chunks_exact(8).zip(x8.chunks_exact(8)) {
+        for l in 0..8 {
+            acc[l] += (wc[l] * scale) * xc[l];
+        }
+    }
+    let mut tail = 0.0;
+    for (a, b) in w_rest.iter().zip(x_rest) {
+        tail += (a * scale) * b;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
+}
+
+/// NumPy's pairwise summation (what `np.sum` and `np.mean` use on a contiguous array): blocks
+/// of up to 128 values summed with eight running sums, larger arrays split in halves.
+pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        a.iter().fold(-0.0, |s, &v| s + v)
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        r.copy_from_slice(&a[..8]);
+        let whole = n - n % 8;
+        for chunk in a[8..whole].chunks_exact(8) {
+            for l in 0..8 {
+                r[l] += chunk[l];
+            }
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &v in &a[whole..] {
+            res += v;
+        }
+        res
+    } else {
+        let mut half = n / 2;
+        half -= half % 8;
+        pairwise_sum(&a[..half]) + pairwise_sum(&a[half..])
+    }
+}
+
+/// Population variance (divide by n) computed as `np.var` does: mean first, then the mean of
+/// squared deviations, both by pairwise summation.
+pub fn population_variance(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = pairwise_sum(x) / n;
+    let squares: Vec<f64> = x.iter().map(|v| (v - mean) * (v - mean)).collect();
+    pairwise_sum(&squares) / n
+}
+
+/// `num` evenly spaced values from `start` to `stop` inclusive, computed as `np.linspace` does
+/// (`start + i * step`, with the last value set to `stop` exactly).
+///
+/// ```
+/// let stds = initkit::linspace(0.001, 0.05, 20)?;
+/// assert_eq!(stds[1], 0.0035789473684210526);
+/// assert_eq!(stds[19], 0.05);
+/// # Ok::<(), initkit::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidValue`] naming `start` or `stop` when it is NaN or infinite.
+pub fn linspace(start: f64, stop: f64, num: usize) -> Result<Vec<f64>> {
+    for (name, v) in [("start", start), ("stop", stop)] {
+        if !v.is_finite() {
+            return Err(Error::value(name, v, "a finite number"));
+        }
+    }
+    if num <= 1 {
+        return Ok(vec![start; num]);
+    }
+    let div = (num - 1) as f64;
+    let delta = stop - start;
+    let step = delta / div;
+    let mut y: Vec<f64> = (0..num)
+        .map(|i| {
+            let i = i as f64;
+            // NumPy's route for steps that underflow to zero: divide first, then scale.
+            if step == 0.0 {
+                i / div * delta + start
+            } else {
+                i * step + start
+            }
+        })
+        .collect();
+    y[num - 1] = stop;
+    Ok(y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        ((a - b) / b).abs()
+    }
+
+    #[test]
+    fn pairwise_sum_follows_numpy_blocking() {
+        let a: Vec<f64> = (0..1000).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+        let naive: f64 = a.iter().sum();
+        assert!(rel(pairwise_sum(&a), naive) < 1e-14);
+        assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0]), 6.0);
+        assert_eq!(pairwise_sum(&[]), -0.0);
+        assert_eq!(population_variance(&[1.0, 2.0, 3.0, 4.0]), 1.25);
+    }
+
+    #[test]
+    fn sweep_equals_single_runs_bit_for_bit() {
+        let p = Propagation { width: 40, seed: 9 };
+        let stds = [0.0, 0.01, 0.1, 0.3];
+        let swept = p.sweep(4, &stds).unwrap();
+        for (s, v) in stds.iter().zip(&swept) {
+            assert_eq!(p.output_variance(4, *s).unwrap().to_bits(), v.to_bits());
+        }
+        assert_eq!(swept[0], 0.0);
+    }
+
+    #[test]
+    fn variance_scales_exactly_as_std_to_the_2l() {
+        // Scaling by a power of two is exact in binary floating point, so the law holds to the bit.
+        let p = Propagation { width: 64, seed: 1 };
+        for layers in 0..5 {
+            let base = p.output_variance(layers, 1.0).unwrap();
+            for k in [-6, -3, -1, 1, 2] {
+                let s = 2f64.powi(k);
+                let v = p.output_variance(layers, s).unwrap();
+                assert_eq!(
+                    v,
+                    base * s.powi(2 * layers as i32),
+                    "layers {layers}, std 2^{k}"
+                );
+            }
+        }
+        // Any other std: equal up to rounding in the scaled weights, a few ulps per term.
+        let base = p.output_variance(3, 1.0).unwrap();
+        for s in [0.003, 0.07, 0.9] {
+            let v = p.output_variance(3, s).unwrap();
+            assert!(rel(v, base * s.powi(6)) < 1e-12, "std {s}");
+        }
+    }
+
+    #[test]
+    fn mean_over_seeds_matches_the_expectation() {
+        // The sample mean of n independent runs has standard error sd / sqrt(n); a true
+        // expectation lies within 5 standard errors except with probability below 1e-6.
+        let width = 8;
+        let std = 1.0 / (width as f64).sqrt();
+        let n_layers = 3;
+        let runs: Vec<f64> = (0..20_000)
+            .map(|seed| {
+                Propagation { width, seed }
+                    .output_variance(n_layers, std * 1.1)
+                    .unwrap()
+            })
+            .collect();
+        let n = runs.len() as f64;
+        let mean = runs.iter().sum::<f64>() / n;
+        let sd = (runs.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let expected = expected_output_variance(n_layers, std * 1.1, width).unwrap();
+        let se = sd / n.sqrt();
+        assert!(
+            (mean - expected).abs() < 5.0 * se,
+            "mean {mean}, expected {expected}, se {se}"
+        );
+        // The test has power: the large-width form, without (1 - 1/width), is 12.5% off.
+        let naive = (width as f64 * (std * 1.1).powi(2)).powi(3);
+        assert!(
+            (mean - naive).abs() > 5.0 * se,
+            "mean {mean}, naive {naive}, se {se}"
+        );
+    }
+
+    #[test]
+    fn bad_inputs_are_named() {
+        let p = Propagation::default();
+        for bad in [-0.1, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let err = p.output_variance(3, bad).unwrap_err();
+            assert_eq!(err.parameter(), Some("init_std"), "{bad}");
+        }
+        let zero_width = Propagation { width: 0, seed: 0 };
+        assert_eq!(
+            zero_width.output_variance(3, 0.1).unwrap_err().parameter(),
+            Some("width")
+        );
+        let err = p.sweep(3, &[0.1, f64::NAN]).unwrap_err();
+        assert_eq!(err.parameter(), Some("init_stds[1]"));
+        assert_eq!(
+            err.to_string(),
+            "init_stds[1] must be a finite number >= 0, got nan"
+        );
+        assert_eq!(
+            linspace(0.0, f64::NAN, 3).unwrap_err().parameter(),
+            Some("stop")
+        );
+        let huge = Propagation {
+            width: usize::MAX / 4,
+            seed: 0,
+        };
+        assert!(matches!(
+            huge.output_variance(1, 0.1),
+            Err(Error::OutOfMemory { .. })
+        ));
+        assert_eq!(
+            expected_output_variance(2, -1.0, 8)
+                .unwrap_err()
+                .parameter(),
+            Some("init_std")
+        );
+    }
+
+    #[test]
+    fn zero_layers_is_the_input_variance() {
+        let v = Propagation {
+            width: 100,
+            seed: 0,
+        }
+        .output_variance(0, 123.0)
+        .unwrap();
+        assert!(v > 0.5 && v < 1.5);
+        assert_eq!(
+            Propagation { width: 1, seed: 0 }
+                .output_variance(2, 0.5)
+                .unwrap(),
+            0.0
+        );
+    }
+
+    #[test]
+    fn linspace_edges() {
+        assert_eq!(linspace(1.0, 2.0, 0).unwrap(), Vec::<f64>::new());
+        assert_eq!(linspace(1.0, 2.0, 1).unwrap(), vec![1.0]);
+        assert_eq!(
+            linspace(0.0, 1.0, 5).unwrap(),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
+        assert_eq!(linspace(0.0, 5e-324, 3).unwrap(), vec![0.0, 0.0, 5e-324]);
+    }
+}

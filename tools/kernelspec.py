@@ -1,0 +1,37 @@
+"""Registers the evcxr `rust` kernel inside the project's Python environment.
+
+The spec lives in <prefix>/share/jupyter/kernels/rust, so it is seen by this environment's
+JupyterLab only and nothing in the user's own Jupyter setup changes. It points evcxr at the
+project's settings folder (.evcxr/: build cache on, offline builds).
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evcxr", type=Path, required=True, help="the evcxr_jupyter binary")
+    parser.add_argument("--config-dir", type=Path, required=True, help="evcxr settings folder")
+    parser.add_argument("--prefix", type=Path, required=True, help="the Python environment")
+    args = parser.parse_args()
+    if not args.evcxr.is_file():
+        raise SystemExit(f"evcxr_jupyter not found at {args.evcxr}; run `make evcxr`")
+    spec = {
+        "argv": [str(args.evcxr.resolve()), "--control_file", "{connection_file}"],
+        "display_name": "Rust",
+        "language": "rust",
+        "interrupt_mode": "message",
+        "env": {"EVCXR_CONFIG_DIR": str(args.config_dir.resolve())},
+    }
+    target = args.prefix / "share" / "jupyter" / "kernels" / "rust" / "kernel.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(spec, indent=1) + "\n"
+    if not target.is_file() or target.read_text() != text:
+        target.write_text(text)
+        print(f"registered the rust kernel in {target}")
+
+
+if __name__ == "__main__":
+    main()
