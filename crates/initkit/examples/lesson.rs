@@ -1,6 +1,6 @@
 //! Prints the original lesson's five lines: `cargo run --example lesson`.
 
-use initkit::{he_std, propagate, xavier_std, PyFloat};
+use initkit::{PyFloat, he_std, propagate, xavier_std};
 
 fn main() -> Result<(), initkit::Error> {
     for std in [0.001, 0.01, 0.03] {

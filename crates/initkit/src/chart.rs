@@ -45,8 +45,28 @@ impl Chart {
     }
 
     /// The figure as plotly JSON (`{"data": [...], "layout": {...}, ...}`).
+    ///
+    /// Numeric `x` and `y` arrays are written as plotly.js typed arrays
+    /// (`{"dtype": "f8", "bdata": <base64 of little-endian doubles>}`, as the `plotly` Python
+    /// package writes NumPy arrays): the values reach the browser bit for bit, whereas decimal
+    /// text may be re-read inexactly on the way (evcxr's kernel re-parses JSON outputs).
     pub fn to_json(&self) -> String {
-        self.plot.to_json()
+        let mut figure: serde_json::Value = match serde_json::from_str(&self.plot.to_json()) {
+            Ok(figure) => figure,
+            Err(_) => return self.plot.to_json(),
+        };
+        if let Some(traces) = figure.get_mut("data").and_then(|d| d.as_array_mut()) {
+            for trace in traces {
+                for key in ["x", "y"] {
+                    if let Some(column) = trace.get_mut(key) {
+                        if let Some(typed) = typed_array(column) {
+                            *column = typed;
+                        }
+                    }
+                }
+            }
+        }
+        figure.to_string()
     }
 
     /// The text shown in place of the chart where it cannot be drawn.
@@ -278,6 +298,37 @@ impl Sweep {
     }
 }
 
+/// A JSON array of numbers as a plotly.js typed array of doubles; `None` for anything else.
+fn typed_array(column: &serde_json::Value) -> Option<serde_json::Value> {
+    let values = column.as_array()?;
+    let mut bytes = Vec::with_capacity(values.len() * 8);
+    for v in values {
+        bytes.extend_from_slice(&v.as_f64()?.to_le_bytes());
+    }
+    Some(serde_json::json!({ "dtype": "f8", "bdata": base64(&bytes) }))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn page(figure_json: &str, style: &str, title: &str) -> String {
     // plotly's bundle carries plotly.js and MathJax as two scripts; only plotly.js is needed.
     let scripts = Plot::offline_js_sources();
@@ -428,5 +479,40 @@ fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result
                 browser.display()
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn lesson_chart_carries_exact_points_as_typed_arrays() {
+        let sweep = Sweep::lesson().unwrap();
+        let figure: serde_json::Value = serde_json::from_str(&sweep.chart().to_json()).unwrap();
+        let trace = &figure["data"][0];
+        assert_eq!(trace["x"]["dtype"], "f8");
+        let mut bytes = Vec::new();
+        for v in &sweep.init_stds {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(trace["x"]["bdata"], base64(&bytes).as_str());
+        assert_eq!(figure["layout"]["title"]["text"], "Variance After 3 Layers");
+        assert_eq!(figure["layout"]["yaxis"]["type"], "log");
+        assert_eq!(trace["mode"], "lines+markers");
     }
 }

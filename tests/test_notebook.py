@@ -1,0 +1,164 @@
+"""The lesson's notebook, executed headless on the real evcxr kernel from notebooks/."""
+
+import base64
+import json
+import re
+import shutil
+import struct
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+import nbrun
+
+NOTEBOOK = ROOT / "notebooks" / "day45.ipynb"
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The notebook run twice, top to bottom, in one kernel."""
+    return nbrun.execute(NOTEBOOK, times=2)
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+def stdout(cell) -> str:
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def cell_with(nb, text: str):
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and text in c.source]
+    return cell
+
+
+def plotly_figure(cell) -> dict:
+    figures = [o.data[PLOTLY] for o in cell.outputs if PLOTLY in o.get("data", {})]
+    assert len(figures) == 1, f"expected one plotly chart, got {len(figures)}"
+    return figures[0]
+
+
+def column(values) -> list[float]:
+    """A plotly data column, decoding plotly.js typed arrays of doubles."""
+    if isinstance(values, dict):
+        assert values["dtype"] == "f8"
+        raw = base64.b64decode(values["bdata"])
+        return list(struct.unpack(f"<{len(raw) // 8}d", raw))
+    return values
+
+
+def rel(a: float, b: float) -> float:
+    return abs(a - b) / abs(b)
+
+
+def test_every_cell_runs_without_error(runs):
+    for run in runs:
+        assert nbrun.errors(run) == []
+
+
+def test_mirrors_the_original_cells_in_order(stored):
+    headings = [c.source.splitlines()[0] for c in stored.cells if c.cell_type == "markdown"]
+    assert headings == [
+        '# Day 45 — "Initialization, Symmetry Breaking & Why Training Must Start Carefully"',
+        "## 1. Core Intuition",
+        "## 2. Variance Propagation",
+        "## 3. Xavier & He Initialization",
+        "## 4. Rust — Variance Propagation",
+        "## 5. Visualization — Variance vs Init Scale",
+        "## 6. Key Takeaways",
+    ]
+    kinds = [c.cell_type for c in stored.cells]
+    assert kinds == ["markdown", "code"] + ["markdown"] * 4 + ["code", "markdown", "code", "markdown"]
+    assert stored.metadata.kernelspec.name == "rust"
+
+
+def test_first_cell_says_where_initkit_came_from_without_a_path(runs):
+    text = stdout(runs[0].cells[1])
+    assert re.fullmatch(r"Using initkit \d+\.\d+\.\d+ from <repo root>/crates/initkit\n", text)
+
+
+def test_printed_lines_match_the_original(runs, reference):
+    lines = stdout(cell_with(runs[0], "He std")).splitlines()
+    want = reference["printed_lines"]
+    assert len(lines) == len(want) == 5
+    variances = reference["propagate_3_layers_width_512_seed_0"]
+    for line, want_line in zip(lines[:3], want[:3]):
+        std_text, value_text = line.split(" ")
+        assert std_text == want_line.split(" ")[0]
+        value = float(value_text)
+        # Formatted as Python prints a float: repr of the value read back.
+        assert value_text == repr(value)
+        # NumPy's BLAS adds each dot product in another order; 1e-13 leaves room for that only.
+        assert rel(value, variances[std_text]) < 1e-13, line
+    assert lines[3:] == want[3:]
+
+
+def test_chart_has_the_original_points(runs, reference):
+    cell = cell_with(runs[0], "RUN_FIGURES")
+    assert stdout(cell) == (
+        "Set RUN_FIGURES = true to regenerate Day 45 figures inside notebooks/outputs/.\n"
+    )
+    figure = plotly_figure(cell)
+    chart = reference["chart"]
+    (trace,) = figure["data"]
+    assert trace["mode"] == "lines+markers"
+    assert column(trace["x"]) == chart["init_std"]  # np.linspace, reproduced exactly
+    ys = column(trace["y"])
+    assert len(ys) == 20
+    for got, want in zip(ys, chart["output_variance"]):
+        assert rel(got, want) < 1e-12
+    layout = figure["layout"]
+    assert layout["title"]["text"] == chart["title"]
+    assert layout["xaxis"]["title"]["text"] == chart["x_label"]
+    assert layout["yaxis"]["title"]["text"] == chart["y_label"]
+    assert layout["xaxis"]["showgrid"] and layout["yaxis"]["showgrid"]
+
+
+def test_running_twice_in_one_kernel_gives_the_same_outputs(runs):
+    first, second = runs
+    for a, b in zip(first.cells, second.cells):
+        assert a.get("outputs") == b.get("outputs")
+
+
+def test_stored_outputs_are_what_a_run_gives(runs, stored):
+    for index, (fresh, kept) in enumerate(zip(runs[0].cells, stored.cells)):
+        assert fresh.get("outputs") == kept.get("outputs"), f"cell {index}: run `make notebook`"
+
+
+def test_stored_outputs_are_clean(stored):
+    text = json.dumps([c.get("outputs", []) for c in stored.cells])
+    assert not re.search(r"(/root|/home|/tmp|/work|/media|/Users|[A-Z]:\\\\)", text)
+    assert not re.search(r"(?i)took \d|\d+ ?ms\b|warning|error", text)
+    for cell in stored.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("name") != "stderr"
+            assert out.get("data", {}).get("text/plain") != "()"
+            assert "execution" not in out.get("metadata", {})
+
+
+def test_run_figures_writes_offline_html_and_png(tmp_path):
+    """With RUN_FIGURES on, the chart cell writes both files into notebooks/outputs/."""
+    workdir = tmp_path / "notebooks"
+    workdir.mkdir()
+    (tmp_path / "crates").symlink_to(ROOT / "crates")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cell = cell_with(nb, "RUN_FIGURES")
+    cell.source = cell.source.replace("RUN_FIGURES: bool = false", "RUN_FIGURES: bool = true")
+    copy = workdir / "day45.ipynb"
+    nbformat.write(nb, copy)
+    (run,) = nbrun.execute(copy)
+    assert nbrun.errors(run) == []
+    assert stdout(cell_with(run, "RUN_FIGURES")) == (
+        "Wrote outputs/00_variance_propagation.html\nWrote outputs/00_variance_propagation.png\n"
+    )
+    html = (workdir / "outputs" / "00_variance_propagation.html").read_text()
+    assert "Plotly.newPlot" in html and not re.search(r"<script[^>]+src=", html)
+    png = (workdir / "outputs" / "00_variance_propagation.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1200, 700)  # 6 x 3.5 inches at 200 dpi, as the original saved
+    shutil.rmtree(workdir / "outputs")
