@@ -29,7 +29,7 @@ lab: setup  ## set everything up and open the lesson in JupyterLab
 test: setup-dev  ## set everything up and run every test
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace -- --include-ignored
+	cargo test --workspace
 	$(PY) -m pytest tests
 
 setup: $(VENV)/.lab-installed kernel $(VENV)/.warm  ## Python env, evcxr kernel, warm build cache
