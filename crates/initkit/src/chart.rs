@@ -372,7 +372,7 @@ struct ScratchDir(PathBuf);
 
 impl ScratchDir {
     fn new() -> Result<Self> {
-        let mut rng = default_rng(u64::from(std::process::id()) ^ now_nanos());
+        let mut rng = default_rng(u128::from(std::process::id()) << 64 | u128::from(now_nanos()));
         for _ in 0..16 {
             let dir = std::env::temp_dir().join(format!("initkit-{:016x}", rng.next_raw()));
             match fs::create_dir(&dir) {

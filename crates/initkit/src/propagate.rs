@@ -19,6 +19,7 @@
 
 use crate::error::{Error, Result, non_negative, positive, zeroed};
 use crate::numpy::{default_rng, fill_standard_normal};
+use rand::Rng;
 
 /// Settings of the simulated linear network other than its depth and init scale.
 ///
@@ -39,8 +40,8 @@ use crate::numpy::{default_rng, fill_standard_normal};
 pub struct Propagation {
     /// Units in every layer, input included (the original uses 512).
     pub width: usize,
-    /// Seed of NumPy's `default_rng` (the original uses 0).
-    pub seed: u64,
+    /// Seed of NumPy's `default_rng` (the original uses 0); any size NumPy accepts up to 2^128.
+    pub seed: u128,
 }
 
 impl Default for Propagation {
@@ -82,6 +83,30 @@ impl Propagation {
     ///
     /// As [`output_variance`](Self::output_variance), naming `init_stds[i]` for a bad entry.
     pub fn sweep(&self, n_layers: usize, init_stds: &[f64]) -> Result<Vec<f64>> {
+        self.sweep_with(&mut default_rng(self.seed), n_layers, init_stds)
+    }
+
+    /// [`sweep`](Self::sweep) drawing from `rng` instead of `default_rng(self.seed)`, in the
+    /// same order: the input first, then each weight matrix row by row.
+    ///
+    /// ```
+    /// use initkit::{numpy::default_rng, Propagation};
+    ///
+    /// let p = Propagation::default();
+    /// let mut rng = default_rng(0);
+    /// assert_eq!(p.sweep_with(&mut rng, 3, &[0.01])?, p.sweep(3, &[0.01])?);
+    /// # Ok::<(), initkit::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`sweep`](Self::sweep).
+    pub fn sweep_with<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        n_layers: usize,
+        init_stds: &[f64],
+    ) -> Result<Vec<f64>> {
         let width = positive("width", self.width)?;
         for (i, &s) in init_stds.iter().enumerate() {
             non_negative(format!("init_stds[{i}]"), s)?;
@@ -91,9 +116,8 @@ impl Propagation {
             what: "layer outputs",
             bytes: None,
         })?;
-        let mut rng = default_rng(self.seed);
         let mut row = zeroed("a weight row", width)?;
-        fill_standard_normal(&mut rng, &mut row);
+        fill_standard_normal(rng, &mut row);
         let mut xs = zeroed("layer inputs", len)?;
         for x in xs.chunks_exact_mut(width) {
             x.copy_from_slice(&row);
@@ -101,7 +125,7 @@ impl Propagation {
         let mut next = zeroed("layer outputs", len)?;
         for _ in 0..n_layers {
             for i in 0..width {
-                fill_standard_normal(&mut rng, &mut row);
+                fill_standard_normal(rng, &mut row);
                 for (j, &s) in init_stds.iter().enumerate() {
                     next[j * width + i] = scaled_dot(&row, s, &xs[j * width..(j + 1) * width]);
                 }

@@ -218,7 +218,9 @@ impl Pcg64 {
     }
 }
 
-/// NumPy's generator for an integer seed: `numpy.random.default_rng(seed)`.
+/// NumPy's generator for a non-negative integer seed: `numpy.random.default_rng(seed)`.
+///
+/// Seeds wider than 128 bits go through [`SeedSequence::from_words`].
 ///
 /// ```
 /// use initkit::numpy::default_rng;
@@ -227,8 +229,8 @@ impl Pcg64 {
 /// assert!((0..1000).all(|_| a.next_raw() == b.next_raw()));
 /// assert_ne!(default_rng(42).next_raw(), default_rng(43).next_raw());
 /// ```
-pub fn default_rng(seed: u64) -> Pcg64 {
-    Pcg64::from_seed_sequence(&SeedSequence::new(u128::from(seed)))
+pub fn default_rng(seed: u128) -> Pcg64 {
+    Pcg64::from_seed_sequence(&SeedSequence::new(seed))
 }
 
 impl TryRng for Pcg64 {
