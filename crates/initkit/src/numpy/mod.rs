@@ -187,14 +187,50 @@ impl Pcg64 {
     #[inline(always)]
     pub fn next_raw(&mut self) -> u64 {
         self.step();
-        let rot = (self.state >> 122) as u32;
-        (((self.state >> 64) as u64) ^ (self.state as u64)).rotate_right(rot)
+        xsl_rr(self.state)
     }
 
     /// The next double in `[0, 1)`, as NumPy's `Generator.random()` makes it.
     #[inline]
     pub fn next_f64(&mut self) -> f64 {
         to_unit_f64(self.next_raw())
+    }
+
+    /// Fills `out` with standard normals: the same values, in the same order, as
+    /// [`StandardNormal`] sampled `out.len()` times, and as NumPy's
+    /// `rng.standard_normal(out.len())`.
+    ///
+    /// This is the fast path for bulk draws: the state stays in registers for the whole loop.
+    pub fn fill_standard_normal(&mut self, out: &mut [f64]) {
+        use ziggurat::{KI, WI};
+        let increment = self.increment;
+        let mut state = self.state;
+        for v in out {
+            *v = loop {
+                state = state.wrapping_mul(PCG_MULTIPLIER).wrapping_add(increment);
+                let bits = xsl_rr(state);
+                let layer = (bits & 0xff) as usize;
+                let bits = bits >> 8;
+                let magnitude = (bits >> 1) & 0x000f_ffff_ffff_ffff;
+                let x = signed(magnitude, WI[layer], bits);
+                if magnitude < KI[layer] {
+                    break x;
+                }
+                // The rare path gets a copy of the state, so the loop's copy never has to
+                // live in memory.
+                let mut slow = Pcg64 {
+                    state,
+                    increment,
+                    spare_u32: None,
+                };
+                let accepted = wedge_or_tail(&mut slow, layer, magnitude, x);
+                state = slow.state;
+                if let Some(x) = accepted {
+                    break x;
+                }
+            };
+        }
+        self.state = state;
     }
 
     /// Moves the generator forward by `delta` 64-bit outputs, in O(log delta) steps, as NumPy's
@@ -216,6 +252,22 @@ impl Pcg64 {
         self.state = acc_mult.wrapping_mul(self.state).wrapping_add(acc_plus);
         self.spare_u32 = None;
     }
+}
+
+/// PCG's XSL-RR output: the two halves xored, rotated by the top six bits.
+#[inline(always)]
+fn xsl_rr(state: u128) -> u64 {
+    (((state >> 64) as u64) ^ (state as u64)).rotate_right((state >> 122) as u32)
+}
+
+/// `magnitude * w`, negated when bit 0 of `sign_bits` is set.
+///
+/// The sign is a coin flip, so a branch on it would be mispredicted half the time; flipping the
+/// sign bit gives the same double as negation. `magnitude < 2^52` converts exactly through
+/// i64, which is one instruction where u64 needs several.
+#[inline(always)]
+fn signed(magnitude: u64, w: f64, sign_bits: u64) -> f64 {
+    f64::from_bits((magnitude as i64 as f64 * w).to_bits() ^ (sign_bits << 63))
 }
 
 /// NumPy's generator for a non-negative integer seed: `numpy.random.default_rng(seed)`.
@@ -265,7 +317,7 @@ impl TryRng for Pcg64 {
 
 #[inline(always)]
 fn to_unit_f64(raw: u64) -> f64 {
-    (raw >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    ((raw >> 11) as i64 as f64) * (1.0 / 9_007_199_254_740_992.0)
 }
 
 /// A double in `[0, 1)` from any generator, by NumPy's rule: the top 53 bits of a 64-bit draw.
@@ -287,39 +339,50 @@ pub struct StandardNormal;
 impl Distribution<f64> for StandardNormal {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        use ziggurat::{FI, INV_R, KI, R, WI};
+        use ziggurat::{KI, WI};
         loop {
             let bits = rng.next_u64();
             let layer = (bits & 0xff) as usize;
             let bits = bits >> 8;
             let magnitude = (bits >> 1) & 0x000f_ffff_ffff_ffff;
-            let mut x = magnitude as f64 * WI[layer];
-            if bits & 1 == 1 {
-                x = -x;
-            }
+            let x = signed(magnitude, WI[layer], bits);
             if magnitude < KI[layer] {
                 return x;
             }
-            if layer == 0 {
-                loop {
-                    // 1 - U keeps the logarithm away from zero, as NumPy does.
-                    let xx = -INV_R * (-standard_uniform(rng)).ln_1p();
-                    let yy = -(-standard_uniform(rng)).ln_1p();
-                    if yy + yy > xx * xx {
-                        return if (magnitude >> 8) & 1 == 1 {
-                            -(R + xx)
-                        } else {
-                            R + xx
-                        };
-                    }
-                }
-            } else if (FI[layer - 1] - FI[layer]) * standard_uniform(rng) + FI[layer]
-                < (-0.5 * x * x).exp()
-            {
+            if let Some(x) = wedge_or_tail(rng, layer, magnitude, x) {
                 return x;
             }
         }
     }
+}
+
+/// The 0.7% of draws outside a layer's rectangle core: the wedge test, or the tail beyond `R`
+/// for the base layer. Kept out of line so the fast path keeps its registers.
+#[cold]
+#[inline(never)]
+fn wedge_or_tail<R: Rng + ?Sized>(
+    rng: &mut R,
+    layer: usize,
+    magnitude: u64,
+    x: f64,
+) -> Option<f64> {
+    use ziggurat::{FI, INV_R, R};
+    if layer == 0 {
+        loop {
+            // 1 - U keeps the logarithm away from zero, as NumPy does.
+            let xx = -INV_R * (-standard_uniform(rng)).ln_1p();
+            let yy = -(-standard_uniform(rng)).ln_1p();
+            if yy + yy > xx * xx {
+                return Some(if (magnitude >> 8) & 1 == 1 {
+                    -(R + xx)
+                } else {
+                    R + xx
+                });
+            }
+        }
+    }
+    let edge = (FI[layer - 1] - FI[layer]) * standard_uniform(rng) + FI[layer];
+    (edge < (-0.5 * x * x).exp()).then_some(x)
 }
 
 /// Fills `out` with standard normals in order, as `rng.standard_normal(out.len())` does.
@@ -350,6 +413,22 @@ mod tests {
         let mut rng = default_rng(0);
         let got: Vec<f64> = (0..8).map(|_| StandardNormal.sample(&mut rng)).collect();
         assert_eq!(got, FIRST_NORMALS_SEED_0);
+    }
+
+    #[test]
+    fn bulk_fill_equals_single_draws() {
+        let mut bulk = default_rng(2024);
+        let mut single = bulk.clone();
+        let mut out = vec![0.0; 200_000];
+        bulk.fill_standard_normal(&mut out);
+        for (i, v) in out.iter().enumerate() {
+            assert_eq!(
+                v.to_bits(),
+                StandardNormal.sample(&mut single).to_bits(),
+                "draw {i}"
+            );
+        }
+        assert_eq!(bulk, single);
     }
 
     #[test]
