@@ -18,7 +18,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 INITKIT_SOURCES := Cargo.toml Cargo.lock $(shell find crates -name '*.rs' -o -name Cargo.toml)
 
-.PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean
+.PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -79,3 +79,6 @@ constraints: $(VENV)/.dev-installed  ## re-pin every Python package (after editi
 clean:  ## remove build output, the Python env and saved figures
 	cargo clean
 	rm -rf $(VENV) notebooks/outputs
+
+bench: $(VENV)/.dev-installed  ## initkit against the NumPy original, side by side, as ratios
+	$(PY) tools/bench.py

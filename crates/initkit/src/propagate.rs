@@ -83,7 +83,8 @@ impl Propagation {
     ///
     /// As [`output_variance`](Self::output_variance), naming `init_stds[i]` for a bad entry.
     pub fn sweep(&self, n_layers: usize, init_stds: &[f64]) -> Result<Vec<f64>> {
-        self.sweep_with(&mut default_rng(self.seed), n_layers, init_stds)
+        let mut rng = default_rng(self.seed);
+        self.simulate(n_layers, init_stds, |row| rng.fill_standard_normal(row))
     }
 
     /// [`sweep`](Self::sweep) drawing from `rng` instead of `default_rng(self.seed)`, in the
@@ -107,6 +108,15 @@ impl Propagation {
         n_layers: usize,
         init_stds: &[f64],
     ) -> Result<Vec<f64>> {
+        self.simulate(n_layers, init_stds, |row| fill_standard_normal(rng, row))
+    }
+
+    fn simulate(
+        &self,
+        n_layers: usize,
+        init_stds: &[f64],
+        mut normals: impl FnMut(&mut [f64]),
+    ) -> Result<Vec<f64>> {
         let width = positive("width", self.width)?;
         for (i, &s) in init_stds.iter().enumerate() {
             non_negative(format!("init_stds[{i}]"), s)?;
@@ -116,19 +126,31 @@ impl Propagation {
             what: "layer outputs",
             bytes: None,
         })?;
-        let mut row = zeroed("a weight row", width)?;
-        fill_standard_normal(rng, &mut row);
+        let mut rows = zeroed("weight rows", width * ROWS)?;
+        normals(&mut rows[..width]);
         let mut xs = zeroed("layer inputs", len)?;
         for x in xs.chunks_exact_mut(width) {
-            x.copy_from_slice(&row);
+            x.copy_from_slice(&rows[..width]);
         }
         let mut next = zeroed("layer outputs", len)?;
         for _ in 0..n_layers {
-            for i in 0..width {
-                fill_standard_normal(rng, &mut row);
+            // Rows are drawn in order, a few at a time; NumPy's row-major stream order is kept.
+            let mut i = 0;
+            while i < width {
+                let take = ROWS.min(width - i);
+                normals(&mut rows[..take * width]);
                 for (j, &s) in init_stds.iter().enumerate() {
-                    next[j * width + i] = scaled_dot(&row, s, &xs[j * width..(j + 1) * width]);
+                    let x = &xs[j * width..(j + 1) * width];
+                    let out = &mut next[j * width + i..j * width + i + take];
+                    if take == ROWS {
+                        out.copy_from_slice(&scaled_dots(&rows, s, x));
+                    } else {
+                        for (r, o) in out.iter_mut().enumerate() {
+                            *o = scaled_dot(&rows[r * width..(r + 1) * width], s, x);
+                        }
+                    }
                 }
+                i += take;
             }
             std::mem::swap(&mut xs, &mut next);
         }
@@ -166,24 +188,116 @@ pub fn expected_output_variance(n_layers: usize, init_std: f64, width: usize) ->
     Ok(gain.powi(layers) * (1.0 - 1.0 / width as f64))
 }
 
-/// `sum_j (w_j * scale) * x_j`: the weight is scaled first and rounded, as NumPy's
-/// `(standard_normal(...) * init_std) @ x` does, then multiplied.
+/// How many weight rows are drawn, then multiplied, together: each `x` value loaded serves this
+/// many dot products.
+const ROWS: usize = 4;
+
+/// `sum_j (w_j * scale) * x_j` for each of `ROWS` rows `w` stored one after another in `rows`:
+/// the weight is scaled first and rounded, as NumPy's `(standard_normal(...) * init_std) @ x`
+/// does, then multiplied.
+///
+/// Lane `l` of eight running sums takes the terms `j = l (mod 8)`, for every row, whatever the
+/// instruction set, and no multiply-add is fused: each row's result has the same bits as
+/// [`scaled_dot`] gives it alone.
+#[inline]
+fn scaled_dots(rows: &[f64], scale: f64, x: &[f64]) -> [f64; ROWS] {
+    dots::<ROWS>(rows, scale, x)
+}
+
+/// One row's [`scaled_dots`].
 #[inline]
 fn scaled_dot(w: &[f64], scale: f64, x: &[f64]) -> f64 {
-    // Eight independent accumulators let the compiler keep the adds in vector registers.
-    let mut acc = [0.0f64; 8];
-    let (w8, w_rest) = w.split_at(w.len() - w.len() % 8);
-    let (x8, x_rest) = x.split_at(w8.len());
-    for (wc, xc) in w8.chunks_exact(8).zip(x8.chunks_exact(8)) {
-        for l in 0..8 {
-            acc[l] += (wc[l] * scale) * xc[l];
+    dots::<1>(w, scale, x)[0]
+}
+
+#[inline]
+fn dots<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
+    assert!(rows.len() >= R * x.len(), "{R} rows of {} weights", x.len());
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX, and `rows` holds R rows of x.len() values.
+            return unsafe { dots_avx::<R>(rows, scale, x) };
         }
     }
+    scaled_dots_portable::<R>(rows, scale, x)
+}
+
+/// [`scaled_dots_portable`] with four lanes to a register: lanes 0-3 of the eight running sums
+/// in `lo`, lanes 4-7 in `hi`, each updated exactly as the portable loop updates it.
+///
+/// # Safety
+///
+/// The CPU must support AVX, and `rows.len() >= R * x.len()`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn dots_avx<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
+    use std::arch::x86_64::{
+        __m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd,
+        _mm256_storeu_pd,
+    };
+    let n = x.len();
+    let whole = n - n % 8;
+    let s = _mm256_set1_pd(scale);
+    let mut lo: [__m256d; R] = [_mm256_setzero_pd(); R];
+    let mut hi: [__m256d; R] = [_mm256_setzero_pd(); R];
+    let (xp, wp) = (x.as_ptr(), rows.as_ptr());
+    let mut c = 0;
+    while c < whole {
+        // SAFETY: c + 8 <= whole <= n, and row r spans r * n .. (r + 1) * n <= rows.len().
+        unsafe {
+            let x0 = _mm256_loadu_pd(xp.add(c));
+            let x1 = _mm256_loadu_pd(xp.add(c + 4));
+            for r in 0..R {
+                let w = wp.add(r * n + c);
+                let w0 = _mm256_mul_pd(_mm256_loadu_pd(w), s);
+                let w1 = _mm256_mul_pd(_mm256_loadu_pd(w.add(4)), s);
+                lo[r] = _mm256_add_pd(lo[r], _mm256_mul_pd(w0, x0));
+                hi[r] = _mm256_add_pd(hi[r], _mm256_mul_pd(w1, x1));
+            }
+        }
+        c += 8;
+    }
+    let mut out = [0.0; R];
+    for r in 0..R {
+        let mut acc = [0.0f64; 8];
+        // SAFETY: acc has room for two stores of four doubles.
+        unsafe {
+            _mm256_storeu_pd(acc.as_mut_ptr(), lo[r]);
+            _mm256_storeu_pd(acc.as_mut_ptr().add(4), hi[r]);
+        }
+        out[r] = finish(&acc, &rows[r * n + whole..(r + 1) * n], scale, &x[whole..]);
+    }
+    out
+}
+
+/// Adds the eight running sums pairwise, then the terms left over after the last full group of 8.
+#[inline(always)]
+fn finish(acc: &[f64; 8], w_rest: &[f64], scale: f64, x_rest: &[f64]) -> f64 {
     let mut tail = 0.0;
     for (a, b) in w_rest.iter().zip(x_rest) {
         tail += (a * scale) * b;
     }
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
+}
+
+/// The reference arithmetic of [`scaled_dots`], for any CPU.
+#[inline(always)]
+fn scaled_dots_portable<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
+    let n = x.len();
+    let whole = n - n % 8;
+    let mut out = [0.0; R];
+    for (r, out) in out.iter_mut().enumerate() {
+        let w = &rows[r * n..(r + 1) * n];
+        let mut acc = [0.0f64; 8];
+        for (wc, xc) in w[..whole].chunks_exact(8).zip(x[..whole].chunks_exact(8)) {
+            for l in 0..8 {
+                acc[l] += (wc[l] * scale) * xc[l];
+            }
+        }
+        *out = finish(&acc, &w[whole..], scale, &x[whole..]);
+    }
+    out
 }
 
 /// NumPy's pairwise summation (what `np.sum` and `np.mean` use on a contiguous array): blocks
@@ -281,8 +395,30 @@ mod tests {
     }
 
     #[test]
+    fn blocked_vector_and_portable_dots_agree_bit_for_bit() {
+        let mut rng = default_rng(5);
+        for n in [1, 7, 8, 9, 100, 513] {
+            let mut rows = vec![0.0; ROWS * n];
+            let mut x = vec![0.0; n];
+            rng.fill_standard_normal(&mut rows);
+            rng.fill_standard_normal(&mut x);
+            let blocked = scaled_dots(&rows, 0.37, &x);
+            let portable = scaled_dots_portable::<ROWS>(&rows, 0.37, &x);
+            for r in 0..ROWS {
+                let single = scaled_dot(&rows[r * n..(r + 1) * n], 0.37, &x);
+                assert_eq!(
+                    blocked[r].to_bits(),
+                    portable[r].to_bits(),
+                    "n = {n}, row {r}"
+                );
+                assert_eq!(single.to_bits(), portable[r].to_bits(), "n = {n}, row {r}");
+            }
+        }
+    }
+
+    #[test]
     fn sweep_equals_single_runs_bit_for_bit() {
-        let p = Propagation { width: 40, seed: 9 };
+        let p = Propagation { width: 42, seed: 9 };
         let stds = [0.0, 0.01, 0.1, 0.3];
         let swept = p.sweep(4, &stds).unwrap();
         for (s, v) in stds.iter().zip(&swept) {
