@@ -18,7 +18,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 INITKIT_SOURCES := Cargo.toml Cargo.lock $(shell find crates -name '*.rs' -o -name Cargo.toml)
 
-.PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean bench
+.PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean bench golden
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -82,3 +82,6 @@ clean:  ## remove build output, the Python env and saved figures
 
 bench: $(VENV)/.dev-installed  ## initkit against the NumPy original, side by side, as ratios
 	$(PY) tools/bench.py
+
+golden: $(VENV)/.dev-installed  ## rewrite the NumPy reference data the Rust tests compare with
+	$(PY) tools/golden.py
