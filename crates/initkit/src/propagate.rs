@@ -14,7 +14,8 @@
 //! at `init_std = 1`, so its variance is exactly proportional to `init_std^(2L)`.
 //!
 //! Draws come from NumPy's stream (see [`crate::numpy`]) in NumPy's order: `x_0` first, then
-//! each matrix row by row. Rows are drawn and used one at a time, so memory stays
+//! each matrix row by row, and each product `W x` is summed as NumPy's OpenBLAS sums it, so the
+//! lesson's numbers are the Python lesson's to the last digit. Rows are drawn and used one at a time, so memory stays
 //! O(`width`) however wide the network is.
 
 use crate::error::{Error, Result, non_negative, positive, zeroed};
@@ -59,8 +60,10 @@ impl Propagation {
     ///
     /// `n_layers = 0` gives the variance of the input itself.
     ///
-    /// The result agrees with NumPy's to about 1e-15 relative, not always to the last bit: NumPy
-    /// multiplies through BLAS, which adds the terms of each dot product in another order.
+    /// Each dot product is summed in the order NumPy's OpenBLAS sums it on x86-64, so for widths
+    /// that are multiples of 4 the result is NumPy's to the last bit (checked against NumPy for
+    /// the lesson's values). A NumPy built on another BLAS, or run on another kind of CPU, may
+    /// sum in another order and differ in the last bits (relative differences near 1e-16).
     ///
     /// # Errors
     ///
@@ -192,13 +195,18 @@ pub fn expected_output_variance(n_layers: usize, init_std: f64, width: usize) ->
 /// many dot products.
 const ROWS: usize = 4;
 
-/// `sum_j (w_j * scale) * x_j` for each of `ROWS` rows `w` stored one after another in `rows`:
-/// the weight is scaled first and rounded, as NumPy's `(standard_normal(...) * init_std) @ x`
-/// does, then multiplied.
+/// Terms per block of a dot product, as OpenBLAS's `dgemv_t` blocks them.
+const BLOCK: usize = 2048;
+
+/// `sum_j (w_j * scale) * x_j` for each of `ROWS` rows stored one after another in `rows`, with
+/// the weight scaled and rounded first, as NumPy's `(standard_normal(...) * init_std) @ x` does.
 ///
-/// Lane `l` of eight running sums takes the terms `j = l (mod 8)`, for every row, whatever the
-/// instruction set, and no multiply-add is fused: each row's result has the same bits as
-/// [`scaled_dot`] gives it alone.
+/// The sum is formed in the order NumPy's OpenBLAS uses on x86-64 (its `dgemv_t` kernel for
+/// Haswell and later): four running sums, sum `l` taking the terms `j = l (mod 4)` by fused
+/// multiply-add, combined as `(s0 + s2) + (s1 + s3)`, per block of 2048 terms, the blocks added
+/// in order. So for widths that are multiples of 4, results equal NumPy's bit for bit. The
+/// last `width % 4` terms are added one product at a time (a known limit: NumPy's kernel for
+/// those differs, so other widths may differ from NumPy in the last bits).
 #[inline]
 fn scaled_dots(rows: &[f64], scale: f64, x: &[f64]) -> [f64; ROWS] {
     dots::<ROWS>(rows, scale, x)
@@ -215,89 +223,101 @@ fn dots<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
     assert!(rows.len() >= R * x.len(), "{R} rows of {} weights", x.len());
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: the CPU has AVX, and `rows` holds R rows of x.len() values.
-            return unsafe { dots_avx::<R>(rows, scale, x) };
+        if std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX and FMA, and `rows` holds R rows of x.len() values.
+            return unsafe { dots_avx_fma::<R>(rows, scale, x) };
         }
     }
     scaled_dots_portable::<R>(rows, scale, x)
 }
 
-/// [`scaled_dots_portable`] with four lanes to a register: lanes 0-3 of the eight running sums
-/// in `lo`, lanes 4-7 in `hi`, each updated exactly as the portable loop updates it.
+/// [`scaled_dots_portable`] with the four running sums of a row in one AVX register.
 ///
 /// # Safety
 ///
-/// The CPU must support AVX, and `rows.len() >= R * x.len()`.
+/// The CPU must support AVX and FMA, and `rows.len() >= R * x.len()`.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-unsafe fn dots_avx<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
+#[target_feature(enable = "avx,fma")]
+unsafe fn dots_avx_fma<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
     use std::arch::x86_64::{
-        __m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd,
-        _mm256_storeu_pd,
+        __m256d, _mm256_fmadd_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd,
+        _mm256_setzero_pd, _mm256_storeu_pd,
     };
     let n = x.len();
-    let whole = n - n % 8;
+    let main = n - n % 4;
     let s = _mm256_set1_pd(scale);
-    let mut lo: [__m256d; R] = [_mm256_setzero_pd(); R];
-    let mut hi: [__m256d; R] = [_mm256_setzero_pd(); R];
     let (xp, wp) = (x.as_ptr(), rows.as_ptr());
-    let mut c = 0;
-    while c < whole {
-        // SAFETY: c + 8 <= whole <= n, and row r spans r * n .. (r + 1) * n <= rows.len().
-        unsafe {
-            let x0 = _mm256_loadu_pd(xp.add(c));
-            let x1 = _mm256_loadu_pd(xp.add(c + 4));
-            for r in 0..R {
-                let w = wp.add(r * n + c);
-                let w0 = _mm256_mul_pd(_mm256_loadu_pd(w), s);
-                let w1 = _mm256_mul_pd(_mm256_loadu_pd(w.add(4)), s);
-                lo[r] = _mm256_add_pd(lo[r], _mm256_mul_pd(w0, x0));
-                hi[r] = _mm256_add_pd(hi[r], _mm256_mul_pd(w1, x1));
+    let mut y = [0.0; R];
+    for start in (0..main).step_by(BLOCK) {
+        let end = (start + BLOCK).min(main);
+        let mut acc: [__m256d; R] = [_mm256_setzero_pd(); R];
+        let mut c = start;
+        while c < end {
+            // SAFETY: c + 4 <= end <= n, and row r spans r * n .. (r + 1) * n <= rows.len().
+            unsafe {
+                let xc = _mm256_loadu_pd(xp.add(c));
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let w = _mm256_mul_pd(_mm256_loadu_pd(wp.add(r * n + c)), s);
+                    *acc = _mm256_fmadd_pd(w, xc, *acc);
+                }
             }
+            c += 4;
         }
-        c += 8;
-    }
-    let mut out = [0.0; R];
-    for r in 0..R {
-        let mut acc = [0.0f64; 8];
-        // SAFETY: acc has room for two stores of four doubles.
-        unsafe {
-            _mm256_storeu_pd(acc.as_mut_ptr(), lo[r]);
-            _mm256_storeu_pd(acc.as_mut_ptr().add(4), hi[r]);
+        for (acc, y) in acc.iter().zip(&mut y) {
+            let mut lanes = [0.0f64; 4];
+            // SAFETY: `lanes` has room for four doubles.
+            unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), *acc) };
+            *y += combine(&lanes);
         }
-        out[r] = finish(&acc, &rows[r * n + whole..(r + 1) * n], scale, &x[whole..]);
     }
-    out
+    for (r, y) in y.iter_mut().enumerate() {
+        *y = tail(*y, &rows[r * n + main..(r + 1) * n], scale, &x[main..]);
+    }
+    y
 }
 
-/// Adds the eight running sums pairwise, then the terms left over after the last full group of 8.
-#[inline(always)]
-fn finish(acc: &[f64; 8], w_rest: &[f64], scale: f64, x_rest: &[f64]) -> f64 {
-    let mut tail = 0.0;
-    for (a, b) in w_rest.iter().zip(x_rest) {
-        tail += (a * scale) * b;
-    }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
-}
-
-/// The reference arithmetic of [`scaled_dots`], for any CPU.
+/// The reference arithmetic of [`scaled_dots`], for any CPU (`mul_add` is exact everywhere,
+/// in hardware where there is FMA and in software otherwise).
 #[inline(always)]
 fn scaled_dots_portable<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
     let n = x.len();
-    let whole = n - n % 8;
+    let main = n - n % 4;
     let mut out = [0.0; R];
     for (r, out) in out.iter_mut().enumerate() {
         let w = &rows[r * n..(r + 1) * n];
-        let mut acc = [0.0f64; 8];
-        for (wc, xc) in w[..whole].chunks_exact(8).zip(x[..whole].chunks_exact(8)) {
-            for l in 0..8 {
-                acc[l] += (wc[l] * scale) * xc[l];
+        let mut y = 0.0;
+        for start in (0..main).step_by(BLOCK) {
+            let end = (start + BLOCK).min(main);
+            let mut lanes = [0.0f64; 4];
+            for (wc, xc) in w[start..end]
+                .chunks_exact(4)
+                .zip(x[start..end].chunks_exact(4))
+            {
+                for l in 0..4 {
+                    lanes[l] = (wc[l] * scale).mul_add(xc[l], lanes[l]);
+                }
             }
+            y += combine(&lanes);
         }
-        *out = finish(&acc, &w[whole..], scale, &x[whole..]);
+        *out = tail(y, &w[main..], scale, &x[main..]);
     }
     out
+}
+
+#[inline(always)]
+fn combine(lanes: &[f64; 4]) -> f64 {
+    (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+}
+
+/// Adds the last `width % 4` terms to `y`.
+#[inline(always)]
+fn tail(y: f64, w: &[f64], scale: f64, x: &[f64]) -> f64 {
+    let mut terms = w.iter().zip(x).map(|(a, b)| (a * scale) * b);
+    match terms.next() {
+        Some(first) => y + terms.fold(first, |sum, t| sum + t),
+        None => y,
+    }
 }
 
 /// NumPy's pairwise summation (what `np.sum` and `np.mean` use on a contiguous array): blocks

@@ -104,9 +104,10 @@ fn a_million_normals_match_numpy_bit_for_bit() {
 }
 
 #[test]
-fn propagation_matches_numpy_within_summation_error() {
-    // NumPy's BLAS sums each dot product in its own order; results may differ in the last bits
-    // only, far inside 1e-13 relative.
+fn propagation_matches_numpy() {
+    // initkit sums each dot product in the order of NumPy's OpenBLAS kernel, so widths that are
+    // multiples of 4 match to the bit. For other widths the last few terms are added in another
+    // order; the difference is a few rounding errors, far inside 1e-13 relative.
     for case in golden()["propagate"].as_array().unwrap() {
         let n_layers = case["n_layers"].as_u64().unwrap() as usize;
         let init_std = case["init_std"].as_f64().unwrap();
@@ -116,7 +117,11 @@ fn propagation_matches_numpy_within_summation_error() {
         let got = Propagation { width, seed }
             .output_variance(n_layers, init_std)
             .unwrap();
-        let rel = ((got - want) / want).abs();
-        assert!(rel < 1e-13, "{case}: got {got:e}, relative error {rel:e}");
+        if width % 4 == 0 {
+            assert_eq!(got.to_bits(), want.to_bits(), "{case}: got {got:e}");
+        } else {
+            let rel = ((got - want) / want).abs();
+            assert!(rel < 1e-13, "{case}: got {got:e}, relative error {rel:e}");
+        }
     }
 }

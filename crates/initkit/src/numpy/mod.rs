@@ -201,6 +201,8 @@ impl Pcg64 {
     /// `rng.standard_normal(out.len())`.
     ///
     /// This is the fast path for bulk draws: the state stays in registers for the whole loop.
+    /// It is never inlined, because inside a larger loop the state would be spilled to memory.
+    #[inline(never)]
     pub fn fill_standard_normal(&mut self, out: &mut [f64]) {
         use ziggurat::{KI, WI};
         let increment = self.increment;
