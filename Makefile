@@ -23,8 +23,11 @@ INITKIT_SOURCES := Cargo.toml Cargo.lock $(shell find crates -name '*.rs' -o -na
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
+# The server's root is the repository, so the crate's sources are in JupyterLab's file browser;
+# the URL it prints opens the lesson itself.
 lab: setup  ## set everything up and open the lesson in JupyterLab
-	$(VENV)/bin/jupyter lab $(NOTEBOOK) --ip=$(HOST) --port=$(PORT) $(ROOT_FLAG)
+	$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_FLAG) \
+	  --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/$(NOTEBOOK)
 
 test: setup-dev  ## set everything up and run every test
 	cargo fmt --all --check

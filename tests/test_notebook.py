@@ -78,7 +78,7 @@ def test_mirrors_the_original_cells_in_order(stored):
 
 def test_first_cell_says_where_initkit_came_from_without_a_path(runs):
     text = stdout(runs[0].cells[1])
-    assert re.fullmatch(r"Using initkit \d+\.\d+\.\d+ from <repo root>/crates/initkit\n", text)
+    assert re.fullmatch(r"Using initkit \d+\.\d+\.\d+ from crates/initkit in this repository\n", text)
 
 
 def test_printed_lines_match_the_original(runs, reference):

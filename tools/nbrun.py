@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import sys
 from pathlib import Path
 
@@ -96,7 +95,8 @@ def main() -> int:
     if problems:
         return 1
     if args.write:
-        text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        # nbformat's own layout, the one JupyterLab saves, so saving from Lab changes nothing.
+        text = nbformat.writes(nb) + "\n"
         tmp = args.notebook.with_suffix(".ipynb.partial")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(args.notebook)

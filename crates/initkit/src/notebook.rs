@@ -15,17 +15,18 @@ pub fn source_dir() -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
-/// The line the lesson's first cell prints: initkit's version and where it was loaded from.
+/// The line the lesson's first cell prints: initkit's version and where it was loaded from,
+/// relative to the root of the repository.
 ///
 /// ```
 /// assert_eq!(
 ///     initkit::notebook::loaded_from(),
-///     format!("Using initkit {} from <repo root>/crates/initkit", env!("CARGO_PKG_VERSION")),
+///     format!("Using initkit {} from crates/initkit in this repository", env!("CARGO_PKG_VERSION")),
 /// );
 /// ```
 pub fn loaded_from() -> String {
     format!(
-        "Using initkit {} from <repo root>/{}",
+        "Using initkit {} from {} in this repository",
         env!("CARGO_PKG_VERSION"),
         source_dir()
     )
