@@ -148,14 +148,16 @@ impl Chart {
     ///
     /// # Errors
     ///
-    /// [`Error::Write`] when the folder or the HTML file cannot be written. A missing browser is
-    /// not an error: it is reported in [`Saved::png`].
+    /// [`Error::InvalidName`] when `stem` is not a plain file name; [`Error::Write`] when the
+    /// folder or the HTML file cannot be written. A missing browser is not an error: it is
+    /// reported in [`Saved::png`] (and a PNG from an earlier save, if any, is left as it was).
     pub fn save(&self, dir: impl AsRef<Path>, stem: &str) -> Result<Saved> {
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|source| Error::Write {
             path: dir.to_path_buf(),
             source,
         })?;
+        let stem = file_stem(stem)?;
         let html = self.write_html(dir.join(format!("{stem}.html")))?;
         let png = self.write_png(dir.join(format!("{stem}.png")));
         Ok(Saved { html, png })
@@ -334,8 +336,9 @@ fn page(figure_json: &str, style: &str, title: &str) -> String {
     let scripts = Plot::offline_js_sources();
     let plotly_js = scripts.split("</script>").next().unwrap_or_default();
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
-    // JSON inside a script element must not close it.
-    let figure_json = figure_json.replace("</", "<\\/");
+    // '<' only occurs inside JSON strings, where \u003c means the same; escaping it keeps any
+    // text ("</script>", "<!--") from ending or confusing the script element.
+    let figure_json = figure_json.replace('<', "\\u003c");
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          {plotly_js}</script>\n</head>\n<body style=\"margin:0\">\n\
@@ -351,20 +354,48 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let name = path.file_name().ok_or_else(|| {
-        err(std::io::Error::new(
+    if path.file_name().is_none() {
+        return Err(err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "the path names no file",
-        ))
-    })?;
-    let mut partial = name.to_os_string();
-    partial.push(format!(".partial-{}", std::process::id()));
-    let tmp = path.with_file_name(partial);
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+        )));
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // A fresh, unguessable name opened with create_new: never another writer's file, never a
+    // planted symlink, and short enough for any file name the destination may have.
+    let mut rng = unique_rng();
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".initkit-{:016x}.partial", rng.next_raw()));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => return Err(err(source)),
+        }
+    };
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+fn unique_rng() -> crate::numpy::Pcg64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    default_rng(
+        (u128::from(std::process::id()) << 96) | (u128::from(call) << 64) | u128::from(now_nanos()),
+    )
 }
 
 /// A private temporary folder, removed with everything in it when dropped.
@@ -372,7 +403,7 @@ struct ScratchDir(PathBuf);
 
 impl ScratchDir {
     fn new() -> Result<Self> {
-        let mut rng = default_rng(u128::from(std::process::id()) << 64 | u128::from(now_nanos()));
+        let mut rng = unique_rng();
         for _ in 0..16 {
             let dir = std::env::temp_dir().join(format!("initkit-{:016x}", rng.next_raw()));
             match fs::create_dir(&dir) {
@@ -401,34 +432,72 @@ fn now_nanos() -> u64 {
 }
 
 fn find_chromium() -> Result<PathBuf> {
-    let mut names: Vec<String> = Vec::new();
-    if let Some(custom) = std::env::var_os("INITKIT_CHROMIUM") {
+    let unavailable = |reason: String| Error::BrowserUnavailable { reason };
+    if let Some(custom) = std::env::var_os("INITKIT_CHROMIUM").filter(|v| !v.is_empty()) {
+        // An explicit choice is used or reported, never silently replaced by another browser.
         let custom = PathBuf::from(custom);
-        if custom.is_file() {
-            return Ok(custom);
-        }
-        names.push(custom.display().to_string());
+        let absolute = if custom.is_absolute() {
+            custom.clone()
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(&custom))
+                .unwrap_or(custom.clone())
+        };
+        return if absolute.is_file() {
+            Ok(absolute)
+        } else {
+            Err(unavailable(format!(
+                "INITKIT_CHROMIUM is {}, which is not a file",
+                custom.display()
+            )))
+        };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
+    let names = ["chromium", "chromium-browser", "google-chrome"];
+    for name in names {
         for dir in std::env::split_paths(&path) {
             let candidate = dir.join(name);
             if candidate.is_file() {
                 return Ok(candidate);
             }
         }
-        names.push(name.to_string());
     }
-    Err(Error::BrowserUnavailable {
-        reason: format!(
-            "none of {} was found (install Debian's chromium package)",
-            names.join(", ")
-        ),
-    })
+    Err(unavailable(format!(
+        "none of {} is on the PATH (install Debian's chromium package, or set INITKIT_CHROMIUM)",
+        names.join(", ")
+    )))
+}
+
+/// A `file://` URL for an absolute path, every byte outside the unreserved set percent-encoded.
+fn file_url(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut url = String::from(if bytes.first() == Some(&b'/') {
+        "file://"
+    } else {
+        "file:///"
+    });
+    for &b in &bytes {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            url.push(char::from(b));
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
 }
 
 fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result<()> {
-    let mut child = Command::new(browser)
+    let unavailable = |reason: String| Error::BrowserUnavailable { reason };
+    let html =
+        std::path::absolute(html).map_err(|e| unavailable(format!("no page to open: {e}")))?;
+    let mut command = Command::new(browser);
+    // Its own process group, so a browser that hangs is stopped with all its helpers.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .args([
             "--headless",
             "--no-sandbox",
@@ -448,36 +517,60 @@ fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result
         ))
         .arg(format!("--window-size={},{}", PNG_SIZE.0, PNG_SIZE.1))
         .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(file_url(&html))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| Error::BrowserUnavailable {
-            reason: format!("{} could not be started: {e}", browser.display()),
-        })?;
+        .map_err(|e| unavailable(format!("{} could not be started: {e}", browser.display())))?;
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
             _ => {
+                #[cfg(unix)]
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::BrowserUnavailable {
-                    reason: format!("{} did not finish within 60 s", browser.display()),
-                });
+                return Err(unavailable(format!(
+                    "{} did not finish within 60 s",
+                    browser.display()
+                )));
             }
         }
     };
-    if status.success() && png.is_file() {
+    let written = fs::read(png).unwrap_or_default();
+    if status.success() && written.starts_with(b"\x89PNG\r\n\x1a\n") {
         Ok(())
+    } else if status.success() {
+        Err(unavailable(format!(
+            "{} exited without writing a PNG image",
+            browser.display()
+        )))
     } else {
-        Err(Error::BrowserUnavailable {
-            reason: format!(
-                "{} exited with {status} without writing a PNG",
-                browser.display()
-            ),
+        Err(unavailable(format!(
+            "{} exited with {status} without a screenshot",
+            browser.display()
+        )))
+    }
+}
+
+/// Checks that `stem` names a file inside the output folder.
+fn file_stem(stem: &str) -> Result<&str> {
+    let plain =
+        !stem.is_empty() && stem != "." && stem != ".." && !stem.contains(['/', '\\', '\0']);
+    if plain {
+        Ok(stem)
+    } else {
+        Err(Error::InvalidName {
+            name: "stem",
+            value: stem.to_string(),
+            expected: "a plain file name: not empty, no path separators, not . or ..",
         })
     }
 }
@@ -485,6 +578,49 @@ fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_keep_caller_text_inside_the_script() {
+        let html = page(r#"{"data":[{"name":"</script><!--"}]}"#, "", "t");
+        assert!(html.contains(r#""name":"\u003c/script>\u003c!--""#));
+        assert_eq!(html.matches("</script>").count(), 2);
+    }
+
+    #[test]
+    fn file_urls_are_percent_encoded() {
+        assert_eq!(
+            file_url(Path::new("/tmp/a b/#1?%.html")),
+            "file:///tmp/a%20b/%231%3F%25.html"
+        );
+    }
+
+    #[test]
+    fn stems_must_be_plain_file_names() {
+        assert_eq!(file_stem("00_variance").unwrap(), "00_variance");
+        for bad in ["", ".", "..", "../up", "a/b", "a\\b"] {
+            assert_eq!(
+                file_stem(bad).unwrap_err().parameter(),
+                Some("stem"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn writes_replace_the_file_and_leave_nothing_else() {
+        let dir = ScratchDir::new().unwrap();
+        let target = dir.0.join("out.html");
+        write_atomically(&target, b"first").unwrap();
+        write_atomically(&target, b"second").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"second");
+        let names: Vec<_> = fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.html")]);
+        assert!(write_atomically(&dir.0.join("missing/out.html"), b"x").is_err());
+        assert!(write_atomically(&dir.0, b"x").is_err());
+    }
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {

@@ -25,6 +25,15 @@ pub enum Error {
         /// What the parameter accepts, such as `a finite number >= 0`.
         expected: &'static str,
     },
+    /// A name (such as a file stem) that cannot be used.
+    InvalidName {
+        /// The parameter's name, such as `stem`.
+        name: &'static str,
+        /// The value that was given.
+        value: String,
+        /// What the parameter accepts.
+        expected: &'static str,
+    },
     /// Memory for a buffer could not be reserved (the sizes asked for are too large).
     OutOfMemory {
         /// What the buffer was for.
@@ -70,6 +79,7 @@ impl Error {
     pub fn parameter(&self) -> Option<&str> {
         match self {
             Error::InvalidCount { name, .. } | Error::InvalidValue { name, .. } => Some(name),
+            Error::InvalidName { name, .. } => Some(name),
             _ => None,
         }
     }
@@ -95,6 +105,13 @@ impl fmt::Display for Error {
                     "{name} must be {expected}, got {}",
                     crate::py_repr(*value)
                 )
+            }
+            Error::InvalidName {
+                name,
+                value,
+                expected,
+            } => {
+                write!(f, "{name} must be {expected}, got {value:?}")
             }
             Error::OutOfMemory {
                 what,
@@ -142,13 +159,19 @@ pub(crate) fn positive(name: &str, value: usize) -> Result<usize> {
     }
 }
 
-/// Allocates a zeroed buffer of `len` values, reporting failure instead of aborting.
-pub(crate) fn zeroed(what: &'static str, len: usize) -> Result<Vec<f64>> {
+/// An empty vector with room for `len` values, reporting failure instead of aborting.
+pub(crate) fn with_capacity<T>(what: &'static str, len: usize) -> Result<Vec<T>> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::OutOfMemory {
         what,
-        bytes: len.checked_mul(std::mem::size_of::<f64>()),
+        bytes: len.checked_mul(std::mem::size_of::<T>()),
     })?;
+    Ok(v)
+}
+
+/// A zeroed buffer of `len` values, reporting failure instead of aborting.
+pub(crate) fn zeroed(what: &'static str, len: usize) -> Result<Vec<f64>> {
+    let mut v = with_capacity(what, len)?;
     v.resize(len, 0.0);
     Ok(v)
 }

@@ -18,7 +18,7 @@
 //! lesson's numbers are the Python lesson's to the last digit. Rows are drawn and used one at a time, so memory stays
 //! O(`width`) however wide the network is.
 
-use crate::error::{Error, Result, non_negative, positive, zeroed};
+use crate::error::{Error, Result, non_negative, positive, with_capacity, zeroed};
 use crate::numpy::{default_rng, fill_standard_normal};
 use rand::Rng;
 
@@ -93,6 +93,10 @@ impl Propagation {
     /// [`sweep`](Self::sweep) drawing from `rng` instead of `default_rng(self.seed)`, in the
     /// same order: the input first, then each weight matrix row by row.
     ///
+    /// Once every output is exactly zero (all stds 0, or values underflowed), the remaining
+    /// layers would stay zero and are not drawn, so `rng` is then left less advanced. Time grows
+    /// as `n_layers * width^2` otherwise; there is no cap on `n_layers`.
+    ///
     /// ```
     /// use initkit::{numpy::default_rng, Propagation};
     ///
@@ -125,11 +129,15 @@ impl Propagation {
             non_negative(format!("init_stds[{i}]"), s)?;
         }
         let k = init_stds.len();
-        let len = width.checked_mul(k).ok_or(Error::OutOfMemory {
-            what: "layer outputs",
-            bytes: None,
-        })?;
-        let mut rows = zeroed("weight rows", width * ROWS)?;
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let too_big = |what| Error::OutOfMemory { what, bytes: None };
+        let len = width.checked_mul(k).ok_or(too_big("layer outputs"))?;
+        let mut rows = zeroed(
+            "weight rows",
+            width.checked_mul(ROWS).ok_or(too_big("weight rows"))?,
+        )?;
         normals(&mut rows[..width]);
         let mut xs = zeroed("layer inputs", len)?;
         for x in xs.chunks_exact_mut(width) {
@@ -156,6 +164,10 @@ impl Propagation {
                 i += take;
             }
             std::mem::swap(&mut xs, &mut next);
+            if xs.iter().all(|&v| v == 0.0) {
+                // Every later layer maps zero to zero; stop drawing.
+                break;
+            }
         }
         Ok(xs.chunks_exact(width).map(population_variance).collect())
     }
@@ -185,10 +197,15 @@ pub fn propagate(n_layers: usize, init_std: f64) -> Result<f64> {
 pub fn expected_output_variance(n_layers: usize, init_std: f64, width: usize) -> Result<f64> {
     let width = positive("width", width)?;
     non_negative("init_std", init_std)?;
+    let centred = 1.0 - 1.0 / width as f64;
+    if centred == 0.0 {
+        // One unit has no spread, whatever the gain (and `inf * 0` would say NaN).
+        return Ok(0.0);
+    }
     let gain = width as f64 * init_std * init_std;
     let layers = i32::try_from(n_layers)
         .map_err(|_| Error::count("n_layers", n_layers, "at most 2^31 - 1"))?;
-    Ok(gain.powi(layers) * (1.0 - 1.0 / width as f64))
+    Ok(gain.powi(layers) * centred)
 }
 
 /// How many weight rows are drawn, then multiplied, together: each `x` value loaded serves this
@@ -320,40 +337,42 @@ fn tail(y: f64, w: &[f64], scale: f64, x: &[f64]) -> f64 {
     }
 }
 
-/// NumPy's pairwise summation (what `np.sum` and `np.mean` use on a contiguous array): blocks
-/// of up to 128 values summed with eight running sums, larger arrays split in halves.
-pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
+/// NumPy's pairwise summation (what `np.sum` and `np.mean` use on a contiguous array) of
+/// `f(a[i])`: blocks of up to 128 values summed with eight running sums, larger arrays split in
+/// halves. `f` is applied on the fly, so no temporary array is needed.
+pub(crate) fn pairwise_sum(a: &[f64], f: &impl Fn(f64) -> f64) -> f64 {
     let n = a.len();
     if n < 8 {
-        a.iter().fold(-0.0, |s, &v| s + v)
+        a.iter().fold(-0.0, |s, &v| s + f(v))
     } else if n <= 128 {
         let mut r = [0.0f64; 8];
-        r.copy_from_slice(&a[..8]);
+        for (r, &v) in r.iter_mut().zip(&a[..8]) {
+            *r = f(v);
+        }
         let whole = n - n % 8;
         for chunk in a[8..whole].chunks_exact(8) {
             for l in 0..8 {
-                r[l] += chunk[l];
+                r[l] += f(chunk[l]);
             }
         }
         let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         for &v in &a[whole..] {
-            res += v;
+            res += f(v);
         }
         res
     } else {
         let mut half = n / 2;
         half -= half % 8;
-        pairwise_sum(&a[..half]) + pairwise_sum(&a[half..])
+        pairwise_sum(&a[..half], f) + pairwise_sum(&a[half..], f)
     }
 }
 
 /// Population variance (divide by n) computed as `np.var` does: mean first, then the mean of
-/// squared deviations, both by pairwise summation.
+/// squared deviations, both by pairwise summation. An empty slice gives NaN, as in NumPy.
 pub fn population_variance(x: &[f64]) -> f64 {
     let n = x.len() as f64;
-    let mean = pairwise_sum(x) / n;
-    let squares: Vec<f64> = x.iter().map(|v| (v - mean) * (v - mean)).collect();
-    pairwise_sum(&squares) / n
+    let mean = pairwise_sum(x, &|v| v) / n;
+    pairwise_sum(x, &|v| (v - mean) * (v - mean)) / n
 }
 
 /// `num` evenly spaced values from `start` to `stop` inclusive, computed as `np.linspace` does
@@ -381,17 +400,16 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Result<Vec<f64>> {
     let div = (num - 1) as f64;
     let delta = stop - start;
     let step = delta / div;
-    let mut y: Vec<f64> = (0..num)
-        .map(|i| {
-            let i = i as f64;
-            // NumPy's route for steps that underflow to zero: divide first, then scale.
-            if step == 0.0 {
-                i / div * delta + start
-            } else {
-                i * step + start
-            }
-        })
-        .collect();
+    let mut y = with_capacity("linspace values", num)?;
+    y.extend((0..num).map(|i| {
+        let i = i as f64;
+        // NumPy's route for steps that underflow to zero: divide first, then scale.
+        if step == 0.0 {
+            i / div * delta + start
+        } else {
+            i * step + start
+        }
+    }));
     y[num - 1] = stop;
     Ok(y)
 }
@@ -408,9 +426,10 @@ mod tests {
     fn pairwise_sum_follows_numpy_blocking() {
         let a: Vec<f64> = (0..1000).map(|i| 1.0 / (i as f64 + 1.0)).collect();
         let naive: f64 = a.iter().sum();
-        assert!(rel(pairwise_sum(&a), naive) < 1e-14);
-        assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0]), 6.0);
-        assert_eq!(pairwise_sum(&[]), -0.0);
+        assert!(rel(pairwise_sum(&a, &|v| v), naive) < 1e-14);
+        assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0], &|v| v), 6.0);
+        assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0], &|v| v * v), 14.0);
+        assert_eq!(pairwise_sum(&[], &|v| v).to_bits(), (-0.0f64).to_bits());
         assert_eq!(population_variance(&[1.0, 2.0, 3.0, 4.0]), 1.25);
     }
 
@@ -538,6 +557,25 @@ mod tests {
                 .parameter(),
             Some("init_std")
         );
+    }
+
+    #[test]
+    fn degenerate_requests_return_at_once() {
+        let p = Propagation::default();
+        assert_eq!(p.sweep(usize::MAX, &[]).unwrap(), Vec::<f64>::new());
+        assert_eq!(p.output_variance(usize::MAX, 0.0).unwrap(), 0.0);
+        let too_wide = Propagation {
+            width: usize::MAX / 4 + 1,
+            seed: 0,
+        };
+        assert!(matches!(
+            too_wide.output_variance(1, 0.1),
+            Err(Error::OutOfMemory { .. })
+        ));
+        assert!(matches!(
+            linspace(0.0, 1.0, usize::MAX),
+            Err(Error::OutOfMemory { .. })
+        ));
     }
 
     #[test]

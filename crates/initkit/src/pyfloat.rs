@@ -17,6 +17,26 @@ pub fn py_repr(x: f64) -> String {
     PyFloat(x).to_string()
 }
 
+/// The shortest digits that read back as `x` and, among strings of that length, the nearest to
+/// `x` (ties to even), in Rust's `d.ddde±x` layout: the digits Python's `repr` chooses.
+fn shortest_nearest(x: f64) -> String {
+    // `{:e}` gives the shortest round-trip length but, on an exact tie, may round the last digit
+    // up; precision formatting rounds the exact value to nearest-even.
+    let shortest = format!("{x:e}");
+    let digits = shortest
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .replace('.', "")
+        .len();
+    let nearest = format!("{x:.*e}", digits.saturating_sub(1));
+    if nearest.parse::<f64>() == Ok(x) {
+        nearest
+    } else {
+        shortest
+    }
+}
+
 /// A float that displays as Python's `repr` does; see [`py_repr`].
 ///
 /// ```
@@ -35,8 +55,7 @@ impl fmt::Display for PyFloat {
         if x.is_infinite() {
             return f.write_str(if x > 0.0 { "inf" } else { "-inf" });
         }
-        // Rust's `{:e}` already gives the shortest round-trip digits; only the layout differs.
-        let sci = format!("{:e}", x.abs());
+        let sci = shortest_nearest(x.abs());
         let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
         let exponent: i32 = exponent.parse().unwrap_or(0);
         let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
@@ -87,6 +106,9 @@ mod tests {
             (0.09243631297522947, "0.09243631297522947"),
             (1.2679878323076746e-10, "1.2679878323076746e-10"),
             (0.00012679878323076748, "0.00012679878323076748"),
+            // Exact ties between two shortest candidates: Python takes the even digit.
+            (70368744177664.0 + 0.125, "70368744177664.12"),
+            (1125899906842624.0 + 1.25, "1125899906842625.2"),
             (f64::NAN, "nan"),
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),

@@ -23,6 +23,7 @@
 
 mod ziggurat;
 
+use crate::error::{Error, Result, with_capacity};
 use rand::distr::Distribution;
 use rand::{Rng, TryRng};
 use std::convert::Infallible;
@@ -111,25 +112,53 @@ impl SeedSequence {
 
     /// `generate_state(n_words, dtype=np.uint64)`: 64-bit words of generator state, each made of
     /// two consecutive 32-bit outputs, the first as the low half.
-    pub fn generate_state_u64(&self, n_words: usize) -> Vec<u64> {
-        let words = self.generate_state_u32(2 * n_words);
-        words
-            .chunks_exact(2)
-            .map(|w| u64::from(w[0]) | (u64::from(w[1]) << 32))
-            .collect()
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] when `n_words` words cannot be held.
+    pub fn generate_state_u64(&self, n_words: usize) -> Result<Vec<u64>> {
+        let halves = n_words.checked_mul(2).ok_or(Error::OutOfMemory {
+            what: "generator state",
+            bytes: None,
+        })?;
+        let words = self.generate_state_u32(halves)?;
+        let mut out = with_capacity("generator state", n_words)?;
+        out.extend(
+            words
+                .chunks_exact(2)
+                .map(|w| u64::from(w[0]) | (u64::from(w[1]) << 32)),
+        );
+        Ok(out)
     }
 
     /// `generate_state(n_words, dtype=np.uint32)`.
-    pub fn generate_state_u32(&self, n_words: usize) -> Vec<u32> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] when `n_words` words cannot be held.
+    pub fn generate_state_u32(&self, n_words: usize) -> Result<Vec<u32>> {
+        let mut out = with_capacity("generator state", n_words)?;
         let mut hash_const = INIT_B;
-        (0..n_words)
-            .map(|i| {
-                let mut value = self.pool[i % POOL_SIZE] ^ hash_const;
-                hash_const = hash_const.wrapping_mul(MULT_B);
-                value = value.wrapping_mul(hash_const);
-                value ^ (value >> XSHIFT)
-            })
-            .collect()
+        out.extend((0..n_words).map(|i| {
+            let mut value = self.pool[i % POOL_SIZE] ^ hash_const;
+            hash_const = hash_const.wrapping_mul(MULT_B);
+            value = value.wrapping_mul(hash_const);
+            value ^ (value >> XSHIFT)
+        }));
+        Ok(out)
+    }
+
+    /// The four 64-bit words that seed [`Pcg64`].
+    fn pcg_state(&self) -> [u64; 4] {
+        let mut hash_const = INIT_B;
+        let mut words = [0u32; 8];
+        for (i, word) in words.iter_mut().enumerate() {
+            let mut value = self.pool[i % POOL_SIZE] ^ hash_const;
+            hash_const = hash_const.wrapping_mul(MULT_B);
+            value = value.wrapping_mul(hash_const);
+            *word = value ^ (value >> XSHIFT);
+        }
+        std::array::from_fn(|i| u64::from(words[2 * i]) | (u64::from(words[2 * i + 1]) << 32))
     }
 }
 
@@ -156,7 +185,7 @@ impl Pcg64 {
     /// Seeds the generator as NumPy's `PCG64(seed_sequence)` does: four 64-bit state words,
     /// the first two (high word first) as the initial state, the last two as the stream.
     pub fn from_seed_sequence(seq: &SeedSequence) -> Self {
-        let w = seq.generate_state_u64(4);
+        let w = seq.pcg_state();
         let state = (u128::from(w[0]) << 64) | u128::from(w[1]);
         let stream = (u128::from(w[2]) << 64) | u128::from(w[3]);
         Self::from_state_and_stream(state, stream)
@@ -290,7 +319,7 @@ pub fn default_rng(seed: u128) -> Pcg64 {
 impl TryRng for Pcg64 {
     type Error = Infallible;
 
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+    fn try_next_u32(&mut self) -> std::result::Result<u32, Infallible> {
         if let Some(half) = self.spare_u32.take() {
             return Ok(half);
         }
@@ -299,11 +328,11 @@ impl TryRng for Pcg64 {
         Ok(next as u32)
     }
 
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+    fn try_next_u64(&mut self) -> std::result::Result<u64, Infallible> {
         Ok(self.next_raw())
     }
 
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> std::result::Result<(), Infallible> {
         let mut chunks = dst.chunks_exact_mut(8);
         for chunk in &mut chunks {
             chunk.copy_from_slice(&self.next_raw().to_le_bytes());
@@ -441,6 +470,26 @@ mod tests {
             SeedSequence::from_words(&[5, 0, 7])
         );
         assert_eq!(SeedSequence::new(0), SeedSequence::from_words(&[0]));
+    }
+
+    #[test]
+    fn generated_state_agrees_across_word_sizes() {
+        let seq = SeedSequence::new(12345);
+        let halves = seq.generate_state_u32(8).unwrap();
+        let words = seq.generate_state_u64(4).unwrap();
+        assert_eq!(words.as_slice(), seq.pcg_state().as_slice());
+        assert_eq!(
+            words[1],
+            u64::from(halves[2]) | (u64::from(halves[3]) << 32)
+        );
+        assert!(matches!(
+            seq.generate_state_u64(usize::MAX),
+            Err(Error::OutOfMemory { .. })
+        ));
+        assert!(matches!(
+            seq.generate_state_u32(usize::MAX),
+            Err(Error::OutOfMemory { .. })
+        ));
     }
 
     #[test]
