@@ -21,7 +21,7 @@ INITKIT_SOURCES := Cargo.toml Cargo.lock $(shell find crates -name '*.rs' -o -na
 .PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean bench golden
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 # The server's root is the repository, so the crate's sources are in JupyterLab's file browser;
 # the URL it prints opens the lesson itself.
@@ -48,7 +48,7 @@ $(VENV)/.dev-installed: requirements-dev.txt constraints.txt $(VENV)/.lab-instal
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-evcxr:  ## install evcxr_jupyter $(EVCXR_VERSION) unless it is already there
+evcxr:  ## install evcxr_jupyter (pinned version) unless it is already there
 	@if cargo install --list | grep -qx "evcxr_jupyter v$(EVCXR_VERSION):"; then \
 	  echo "evcxr_jupyter $(EVCXR_VERSION) is installed"; \
 	else \
@@ -68,6 +68,8 @@ $(VENV)/.warm: $(INITKIT_SOURCES) $(NOTEBOOK) .evcxr/init.evcxr .evcxr/evcxr.tom
 
 browser:  ## install Debian's chromium for PNG export and browser tests, if missing
 	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "chromium is missing: run 'sudo apt-get install chromium chromium-driver'" >&2; exit 1; fi; \
 	  echo "installing chromium from Debian's packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
