@@ -33,7 +33,7 @@ test: setup-dev  ## set everything up and run every test
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -v
 
 setup: $(VENV)/.lab-installed kernel $(VENV)/.warm  ## Python env, evcxr kernel, warm build cache
 
@@ -42,6 +42,9 @@ setup-dev: setup $(VENV)/.dev-installed browser  ## setup, plus the test tools
 $(VENV)/.lab-installed: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@# No "get notified about Jupyter news?" pop-up in front of a class (and no news to fetch).
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix \
+	  @jupyterlab/apputils-extension:announcements >/dev/null 2>&1
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt constraints.txt $(VENV)/.lab-installed

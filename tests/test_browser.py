@@ -1,0 +1,225 @@
+"""What the class sees: the lesson run through JupyterLab's own UI in a real headless Chromium.
+
+JupyterLab serves a scratch copy of the lesson on 127.0.0.1 (a random free port and token), so
+nothing the browser does (autosave included) touches the repository's notebook. Every request
+the page makes to any other host is refused and fails the test: the lesson must work offline.
+Screenshots of each chart go to artifacts/browser/ for a person to look at.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+RUN_LIMIT_S = 600
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a scratch copy of the lesson; always stopped at the end."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("outputs"))
+    for name in ("crates", "Cargo.toml", "Cargo.lock"):
+        (root / name).symlink_to(ROOT / name)
+    port, token = free_port(), secrets.token_hex(16)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    cmd = [
+        str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.port_retries=0",
+    ]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(root / "lab.log", "w")
+    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"JupyterLab did not start:\n{(root / 'lab.log').read_text()}")
+                time.sleep(0.5)
+        yield {"base": base, "token": token}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail("Chromium is missing: install Debian's chromium package (make browser)")
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except PlaywrightError as e:
+            pytest.fail(f"Chromium at {CHROMIUM} did not start ({e}); install Debian's chromium")
+        yield chromium
+        chromium.close()
+
+
+def is_local(url: str) -> bool:
+    parts = urllib.parse.urlparse(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost")
+
+
+def status_bar(page) -> str:
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.jp-StatusBar-TextItem'))"
+        ".map(e => e.textContent).join('|')"
+    )
+
+
+def wait_until_idle(page, limit_s: float) -> None:
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        prompts = page.eval_on_selector_all(
+            ".jp-CodeCell .jp-InputPrompt", "els => els.map(e => e.textContent.trim())"
+        )
+        done = prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+        if done and "Idle" in status_bar(page):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the kernel was still busy after {limit_s} s: {status_bar(page)}")
+
+
+def menu(page, top: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{item}$")).first.click()
+
+
+@pytest.fixture(scope="module")
+def lesson(lab, browser):
+    """The lesson opened in JupyterLab, its outputs cleared, then every cell run from the UI."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside = []
+
+    def guard(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page_errors = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(f"{lab['base']}/lab/tree/notebooks/day45.ipynb?token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+    deadline = time.time() + 120
+    while "Idle" not in status_bar(page):
+        if time.time() > deadline:
+            pytest.fail(f"the Rust kernel did not start: {status_bar(page)}")
+        time.sleep(0.5)
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    assert page.locator(".js-plotly-plot").count() == 0
+    menu(page, "Run", "Run All Cells")
+    time.sleep(1)
+    wait_until_idle(page, RUN_LIMIT_S)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "notebook.png"))
+    yield {"page": page, "outside": outside, "page_errors": page_errors}
+    context.close()
+
+
+def test_no_cell_shows_an_error(lesson):
+    page = lesson["page"]
+    errors = page.locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+        ".jp-OutputArea-output.jp-mod-error, .jp-RenderedText[data-mime-type*='error']"
+    )
+    assert errors.count() == 0, errors.all_inner_texts()
+    text = page.locator(".jp-Notebook").inner_text()
+    assert "0.001 1.2679878323076746e-10" in text
+    assert "Xavier std: 0.04419417382415922" in text
+
+
+def test_every_chart_is_drawn_by_plotly_with_its_points(lesson):
+    page = lesson["page"]
+    charts = page.locator(".js-plotly-plot")
+    assert charts.count() == 1
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        shape = chart.evaluate(
+            "g => ({traces: g._fullData.length, points: g._fullData.map(t => t._length),"
+            " title: g._fullLayout.title.text, y: g._fullLayout.yaxis.type})"
+        )
+        assert shape == {"traces": 1, "points": [20], "title": "Variance After 3 Layers", "y": "log"}
+        assert chart.locator("svg .scatterlayer .point").count() == 20
+        chart.screenshot(path=str(ARTIFACTS / f"chart-{index + 1}.png"))
+
+
+def test_hovering_a_point_shows_its_value(lesson):
+    page = lesson["page"]
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    point = chart.evaluate(
+        """g => { const fl = g._fullLayout, t = g._fullData[0], i = 10, r = g.getBoundingClientRect();
+        return {x: r.left + fl.xaxis._offset + fl.xaxis.d2p(t.x[i]),
+                y: r.top + fl.yaxis._offset + fl.yaxis.d2p(t.y[i]), std: t.x[i]}; }"""
+    )
+    page.mouse.move(point["x"] - 40, point["y"] - 40)
+    page.mouse.move(point["x"], point["y"], steps=5)
+    hover = page.locator(".js-plotly-plot .hoverlayer .hovertext")
+    hover.first.wait_for(timeout=5000)
+    text = hover.first.text_content()
+    assert f"init std {point['std']:.4g}" in text and "output variance" in text, text
+
+
+def test_axis_buttons_change_what_is_drawn(lesson):
+    page = lesson["page"]
+    chart = page.locator(".js-plotly-plot").first
+    ticks = "g => Array.from(g.querySelectorAll('.ytick text')).map(t => t.textContent)"
+    log_ticks = chart.evaluate(ticks)
+    chart.locator(".updatemenu-button", has_text="linear y").click()
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'linear'")
+    assert chart.evaluate(ticks) != log_ticks
+    chart.screenshot(path=str(ARTIFACTS / "chart-1-linear.png"))
+    chart.locator(".updatemenu-button", has_text="log y").click()
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'")
+
+
+def test_the_page_asked_no_other_host(lesson):
+    assert lesson["outside"] == []
+    assert lesson["page_errors"] == []
