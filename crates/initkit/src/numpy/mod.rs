@@ -138,25 +138,26 @@ impl SeedSequence {
     /// [`Error::OutOfMemory`] when `n_words` words cannot be held.
     pub fn generate_state_u32(&self, n_words: usize) -> Result<Vec<u32>> {
         let mut out = with_capacity("generator state", n_words)?;
+        out.extend(self.state_words().take(n_words));
+        Ok(out)
+    }
+
+    /// The endless stream of 32-bit state words that `generate_state` takes its words from.
+    fn state_words(&self) -> impl Iterator<Item = u32> + '_ {
         let mut hash_const = INIT_B;
-        out.extend((0..n_words).map(|i| {
+        (0..).map(move |i| {
             let mut value = self.pool[i % POOL_SIZE] ^ hash_const;
             hash_const = hash_const.wrapping_mul(MULT_B);
             value = value.wrapping_mul(hash_const);
             value ^ (value >> XSHIFT)
-        }));
-        Ok(out)
+        })
     }
 
     /// The four 64-bit words that seed [`Pcg64`].
     fn pcg_state(&self) -> [u64; 4] {
-        let mut hash_const = INIT_B;
         let mut words = [0u32; 8];
-        for (i, word) in words.iter_mut().enumerate() {
-            let mut value = self.pool[i % POOL_SIZE] ^ hash_const;
-            hash_const = hash_const.wrapping_mul(MULT_B);
-            value = value.wrapping_mul(hash_const);
-            *word = value ^ (value >> XSHIFT);
+        for (word, value) in words.iter_mut().zip(self.state_words()) {
+            *word = value;
         }
         std::array::from_fn(|i| u64::from(words[2 * i]) | (u64::from(words[2 * i + 1]) << 32))
     }
@@ -233,17 +234,13 @@ impl Pcg64 {
     /// It is never inlined, because inside a larger loop the state would be spilled to memory.
     #[inline(never)]
     pub fn fill_standard_normal(&mut self, out: &mut [f64]) {
-        use ziggurat::{KI, WI};
+        use ziggurat::KI;
         let increment = self.increment;
         let mut state = self.state;
         for v in out {
             *v = loop {
                 state = state.wrapping_mul(PCG_MULTIPLIER).wrapping_add(increment);
-                let bits = xsl_rr(state);
-                let layer = (bits & 0xff) as usize;
-                let bits = bits >> 8;
-                let magnitude = (bits >> 1) & 0x000f_ffff_ffff_ffff;
-                let x = signed(magnitude, WI[layer], bits);
+                let (layer, magnitude, x) = ziggurat_point(xsl_rr(state));
                 if magnitude < KI[layer] {
                     break x;
                 }
@@ -291,14 +288,22 @@ fn xsl_rr(state: u128) -> u64 {
     (((state >> 64) as u64) ^ (state as u64)).rotate_right((state >> 122) as u32)
 }
 
-/// `magnitude * w`, negated when bit 0 of `sign_bits` is set.
-///
-/// The sign is a coin flip, so a branch on it would be mispredicted half the time; flipping the
-/// sign bit gives the same double as negation. `magnitude < 2^52` converts exactly through
-/// i64, which is one instruction where u64 needs several.
+/// One 64-bit draw read as NumPy reads it: 8 bits pick the layer, 1 bit the sign and 52 bits
+/// the magnitude; returns `(layer, magnitude, x)`, `x` being the magnitude scaled to the layer.
 #[inline(always)]
-fn signed(magnitude: u64, w: f64, sign_bits: u64) -> f64 {
-    f64::from_bits((magnitude as i64 as f64 * w).to_bits() ^ (sign_bits << 63))
+fn ziggurat_point(bits: u64) -> (usize, u64, f64) {
+    let layer = (bits & 0xff) as usize;
+    let bits = bits >> 8;
+    let magnitude = (bits >> 1) & 0x000f_ffff_ffff_ffff;
+    // The sign is a coin flip, so a branch on it would be mispredicted half the time; flipping the
+    // sign bit gives the same double as negation. `magnitude < 2^52` converts exactly through
+    // i64, which is one instruction where u64 needs several.
+    let scaled = magnitude as i64 as f64 * ziggurat::WI[layer];
+    (
+        layer,
+        magnitude,
+        f64::from_bits(scaled.to_bits() ^ (bits << 63)),
+    )
 }
 
 /// NumPy's generator for a non-negative integer seed: `numpy.random.default_rng(seed)`.
@@ -370,13 +375,9 @@ pub struct StandardNormal;
 impl Distribution<f64> for StandardNormal {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        use ziggurat::{KI, WI};
+        use ziggurat::KI;
         loop {
-            let bits = rng.next_u64();
-            let layer = (bits & 0xff) as usize;
-            let bits = bits >> 8;
-            let magnitude = (bits >> 1) & 0x000f_ffff_ffff_ffff;
-            let x = signed(magnitude, WI[layer], bits);
+            let (layer, magnitude, x) = ziggurat_point(rng.next_u64());
             if magnitude < KI[layer] {
                 return x;
             }
