@@ -51,10 +51,14 @@ impl Chart {
     /// package writes NumPy arrays): the values reach the browser bit for bit, whereas decimal
     /// text may be re-read inexactly on the way (evcxr's kernel re-parses JSON outputs).
     pub fn to_json(&self) -> String {
-        let mut figure: serde_json::Value = match serde_json::from_str(&self.plot.to_json()) {
-            Ok(figure) => figure,
-            Err(_) => return self.plot.to_json(),
-        };
+        self.figure().to_string()
+    }
+
+    /// The figure as a JSON value, with numeric columns as typed arrays (see [`Chart::to_json`]).
+    fn figure(&self) -> serde_json::Value {
+        let mut figure = serde_json::to_value(&self.plot)
+            // A trace that cannot be serialized makes plotly's own `to_json` panic, as before.
+            .unwrap_or_else(|_| serde_json::from_str(&self.plot.to_json()).unwrap_or_default());
         if let Some(traces) = figure.get_mut("data").and_then(|d| d.as_array_mut()) {
             for trace in traces {
                 for key in ["x", "y"] {
@@ -66,7 +70,7 @@ impl Chart {
                 }
             }
         }
-        figure.to_string()
+        figure
     }
 
     /// The text shown in place of the chart where it cannot be drawn.
@@ -117,10 +121,7 @@ impl Chart {
         let path = path.as_ref();
         let browser = find_chromium()?;
         let scratch = ScratchDir::new()?;
-        let mut figure: serde_json::Value =
-            serde_json::from_str(&self.to_json()).map_err(|e| Error::BrowserUnavailable {
-                reason: format!("bad figure JSON: {e}"),
-            })?;
+        let mut figure = self.figure();
         figure["layout"]["width"] = PNG_SIZE.0.into();
         figure["layout"]["height"] = PNG_SIZE.1.into();
         figure["layout"]["updatemenus"] = serde_json::Value::Array(Vec::new());

@@ -154,10 +154,10 @@ impl Propagation {
                     let x = &xs[j * width..(j + 1) * width];
                     let out = &mut next[j * width + i..j * width + i + take];
                     if take == ROWS {
-                        out.copy_from_slice(&scaled_dots(&rows, s, x));
+                        out.copy_from_slice(&scaled_dots::<ROWS>(&rows, s, x));
                     } else {
                         for (r, o) in out.iter_mut().enumerate() {
-                            *o = scaled_dot(&rows[r * width..(r + 1) * width], s, x);
+                            *o = scaled_dots::<1>(&rows[r * width..(r + 1) * width], s, x)[0];
                         }
                     }
                 }
@@ -215,7 +215,7 @@ const ROWS: usize = 4;
 /// Terms per block of a dot product, as OpenBLAS's `dgemv_t` blocks them.
 const BLOCK: usize = 2048;
 
-/// `sum_j (w_j * scale) * x_j` for each of `ROWS` rows stored one after another in `rows`, with
+/// `sum_j (w_j * scale) * x_j` for each of `R` rows stored one after another in `rows`, with
 /// the weight scaled and rounded first, as NumPy's `(standard_normal(...) * init_std) @ x` does.
 ///
 /// The sum is formed in the order NumPy's OpenBLAS uses on x86-64 (its `dgemv_t` kernel for
@@ -225,18 +225,7 @@ const BLOCK: usize = 2048;
 /// last `width % 4` terms are added one product at a time (a known limit: NumPy's kernel for
 /// those differs, so other widths may differ from NumPy in the last bits).
 #[inline]
-fn scaled_dots(rows: &[f64], scale: f64, x: &[f64]) -> [f64; ROWS] {
-    dots::<ROWS>(rows, scale, x)
-}
-
-/// One row's [`scaled_dots`].
-#[inline]
-fn scaled_dot(w: &[f64], scale: f64, x: &[f64]) -> f64 {
-    dots::<1>(w, scale, x)[0]
-}
-
-#[inline]
-fn dots<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
+fn scaled_dots<const R: usize>(rows: &[f64], scale: f64, x: &[f64]) -> [f64; R] {
     assert!(rows.len() >= R * x.len(), "{R} rows of {} weights", x.len());
     #[cfg(target_arch = "x86_64")]
     {
@@ -441,10 +430,10 @@ mod tests {
             let mut x = vec![0.0; n];
             rng.fill_standard_normal(&mut rows);
             rng.fill_standard_normal(&mut x);
-            let blocked = scaled_dots(&rows, 0.37, &x);
+            let blocked = scaled_dots::<ROWS>(&rows, 0.37, &x);
             let portable = scaled_dots_portable::<ROWS>(&rows, 0.37, &x);
             for r in 0..ROWS {
-                let single = scaled_dot(&rows[r * n..(r + 1) * n], 0.37, &x);
+                let single = scaled_dots::<1>(&rows[r * n..(r + 1) * n], 0.37, &x)[0];
                 assert_eq!(
                     blocked[r].to_bits(),
                     portable[r].to_bits(),
