@@ -7,12 +7,8 @@
 use crate::error::{Error, Result};
 use crate::numpy::default_rng;
 use crate::propagate::{Propagation, linspace};
-use plotly::common::{Line, Marker, Mode, Title};
-use plotly::layout::update_menu::{
-    Button, ButtonMethod, UpdateMenu, UpdateMenuDirection, UpdateMenuType,
-};
-use plotly::layout::{Axis, AxisType, Margin};
-use plotly::{Layout, Plot, Scatter};
+use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,51 +19,75 @@ use std::time::{Duration, Instant};
 pub const PNG_SIZE: (u32, u32) = (1200, 700);
 
 /// A plotly figure with the knowledge of how to show and save itself.
+///
+/// The figure is plotly.js JSON (`{"data": [...], "layout": {...}, "frames": [...]}`), built by
+/// initkit's chart functions, by hand, or (with the `plotly` feature) from a plotly.rs `Plot`.
+/// initkit does not need the plotly crate to draw: the notebook stays light to compile.
 #[derive(Clone)]
 pub struct Chart {
-    plot: Plot,
+    figure: Value,
     summary: String,
 }
 
 impl Chart {
-    /// Wraps a plotly [`Plot`]; `summary` is the one-line text shown where a chart cannot be
+    /// Wraps plotly.js figure JSON; `summary` is the one-line text shown where a chart cannot be
     /// drawn (a terminal, or a notebook viewer without the plotly renderer).
-    pub fn new(plot: Plot, summary: impl Into<String>) -> Self {
+    ///
+    /// A figure that is not a JSON object is kept under `data` if it is an array of traces, and
+    /// otherwise replaced by an empty figure, so that what is shown is always a valid figure.
+    pub fn from_figure(figure: Value, summary: impl Into<String>) -> Self {
+        let figure = match figure {
+            Value::Object(_) => figure,
+            Value::Array(traces) => json!({ "data": traces }),
+            _ => json!({ "data": [] }),
+        };
         Chart {
-            plot,
+            figure,
             summary: summary.into(),
         }
     }
 
-    /// The underlying plotly figure, for further styling.
-    pub fn plot(&self) -> &Plot {
-        &self.plot
+    /// Converts a plotly.rs figure.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Figure`] when the plot cannot be serialized.
+    #[cfg(feature = "plotly")]
+    pub fn from_plot(plot: &plotly::Plot, summary: impl Into<String>) -> Result<Self> {
+        let figure = serde_json::to_value(plot).map_err(|e| Error::Figure {
+            reason: format!("the plotly figure could not be serialized: {e}"),
+        })?;
+        Ok(Chart::from_figure(figure, summary))
     }
 
-    /// The figure as plotly JSON (`{"data": [...], "layout": {...}, ...}`).
+    /// The figure as plotly.js JSON, for inspection or further styling.
+    pub fn figure(&self) -> &Value {
+        &self.figure
+    }
+
+    /// The figure, mutable: change titles, colours or sizes before showing it.
+    pub fn figure_mut(&mut self) -> &mut Value {
+        &mut self.figure
+    }
+
+    /// The figure as plotly JSON text (`{"data": [...], "layout": {...}, ...}`).
     ///
     /// Numeric `x` and `y` arrays are written as plotly.js typed arrays
     /// (`{"dtype": "f8", "bdata": <base64 of little-endian doubles>}`, as the `plotly` Python
     /// package writes NumPy arrays): the values reach the browser bit for bit, whereas decimal
     /// text may be re-read inexactly on the way (evcxr's kernel re-parses JSON outputs).
     pub fn to_json(&self) -> String {
-        self.figure().to_string()
+        self.wire_figure().to_string()
     }
 
-    /// The figure as a JSON value, with numeric columns as typed arrays (see [`Chart::to_json`]).
-    fn figure(&self) -> serde_json::Value {
-        let mut figure = serde_json::to_value(&self.plot)
-            // A trace that cannot be serialized makes plotly's own `to_json` panic, as before.
-            .unwrap_or_else(|_| serde_json::from_str(&self.plot.to_json()).unwrap_or_default());
-        if let Some(traces) = figure.get_mut("data").and_then(|d| d.as_array_mut()) {
-            for trace in traces {
-                for key in ["x", "y"] {
-                    if let Some(column) = trace.get_mut(key) {
-                        if let Some(typed) = typed_array(column) {
-                            *column = typed;
-                        }
-                    }
-                }
+    /// The figure with numeric columns as typed arrays (see [`Chart::to_json`]), in traces and
+    /// in animation frames alike.
+    fn wire_figure(&self) -> Value {
+        let mut figure = self.figure.clone();
+        type_columns(figure.get_mut("data"));
+        if let Some(Value::Array(frames)) = figure.get_mut("frames") {
+            for frame in frames {
+                type_columns(frame.get_mut("data"));
             }
         }
         figure
@@ -92,8 +112,21 @@ impl Chart {
     }
 
     /// A complete HTML page showing the chart, with plotly.js embedded so it opens offline.
-    pub fn to_html(&self) -> String {
-        page(&self.to_json(), "width:100vw;height:100vh", &self.summary)
+    ///
+    /// plotly.js is read from the file named by `$INITKIT_PLOTLY_JS` (the lesson's kernel sets
+    /// it to the copy inside the Python `plotly` package, the same one that draws the charts
+    /// inline), or, with the `plotly` feature, taken from the plotly crate.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PlotlyJsUnavailable`] when neither source is available.
+    pub fn to_html(&self) -> Result<String> {
+        Ok(page(
+            &plotly_js()?,
+            &self.to_json(),
+            "width:100vw;height:100vh",
+            &self.summary,
+        ))
     }
 
     /// Writes the interactive page to `path`. The file is written beside its destination and
@@ -104,7 +137,7 @@ impl Chart {
     /// [`Error::Write`] with the path when the file cannot be written.
     pub fn write_html(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
         let path = path.as_ref();
-        write_atomically(path, self.to_html().as_bytes())?;
+        write_atomically(path, self.to_html()?.as_bytes())?;
         Ok(path.to_path_buf())
     }
 
@@ -119,20 +152,25 @@ impl Chart {
     /// [`Error::Write`] when the file cannot be written. Nothing is left at `path` on failure.
     pub fn write_png(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
         let path = path.as_ref();
+        let plotly_js = plotly_js()?;
         let browser = find_chromium()?;
         let scratch = ScratchDir::new()?;
-        let mut figure = self.figure();
+        let mut figure = self.wire_figure();
         figure["layout"]["width"] = PNG_SIZE.0.into();
         figure["layout"]["height"] = PNG_SIZE.1.into();
-        figure["layout"]["updatemenus"] = serde_json::Value::Array(Vec::new());
-        figure["config"] = serde_json::json!({"staticPlot": true, "displayModeBar": false});
+        // Buttons and sliders do nothing on a still image.
+        figure["layout"]["updatemenus"] = json!([]);
+        figure["layout"]["sliders"] = json!([]);
+        figure["config"] = json!({"staticPlot": true, "displayModeBar": false});
         let style = format!("width:{}px;height:{}px", PNG_SIZE.0, PNG_SIZE.1);
         let html = scratch.0.join("figure.html");
-        fs::write(&html, page(&figure.to_string(), &style, &self.summary)).map_err(|source| {
-            Error::Write {
-                path: html.clone(),
-                source,
-            }
+        fs::write(
+            &html,
+            page(&plotly_js, &figure.to_string(), &style, &self.summary),
+        )
+        .map_err(|source| Error::Write {
+            path: html.clone(),
+            source,
         })?;
         let shot = scratch.0.join("figure.png");
         screenshot(&browser, &html, &shot, &scratch.0)?;
@@ -237,78 +275,97 @@ impl Sweep {
     /// linear axis and back.
     pub fn chart(&self) -> Chart {
         let title = format!("Variance After {} Layers", self.n_layers);
-        let trace = Scatter::new(self.init_stds.clone(), self.variances.clone())
-            .mode(Mode::LinesMarkers)
-            .name("simulated")
-            .line(Line::new().color("#1f77b4").width(2.0))
-            .marker(Marker::new().color("#1f77b4").size(7))
-            .hover_template("init std %{x:.4g}<br>output variance %{y:.4e}<extra></extra>");
-        let axis_button = |label: &str, kind: &str| {
-            Button::new()
-                .label(label)
-                .method(ButtonMethod::Relayout)
-                .args(serde_json::json!([{ "yaxis.type": kind }]))
-        };
-        let menu = UpdateMenu::new()
-            .ty(UpdateMenuType::Buttons)
-            .direction(UpdateMenuDirection::Right)
-            .show_active(true)
-            .active(0)
-            .x(0.0)
-            .x_anchor(plotly::common::Anchor::Left)
-            .y(1.02)
-            .y_anchor(plotly::common::Anchor::Bottom)
-            .buttons(vec![
-                axis_button("log y", "log"),
-                axis_button("linear y", "linear"),
-            ]);
-        let grid = "rgba(0,0,0,0.12)";
-        let layout = Layout::new()
-            .title(Title::with_text(&title).x(0.5))
-            .x_axis(
-                Axis::new()
-                    .title("Init std")
-                    .show_grid(true)
-                    .grid_color(grid)
-                    .zero_line(false)
-                    .show_line(true)
-                    .line_color("#444")
-                    .ticks(plotly::layout::TicksDirection::Outside),
-            )
-            .y_axis(
-                Axis::new()
-                    .title("Output variance")
-                    .type_(AxisType::Log)
-                    .exponent_format(plotly::common::ExponentFormat::Power)
-                    .show_grid(true)
-                    .grid_color(grid)
-                    .show_line(true)
-                    .line_color("#444")
-                    .ticks(plotly::layout::TicksDirection::Outside),
-            )
-            .plot_background_color("white")
-            .paper_background_color("white")
-            .margin(Margin::new().left(80).right(30).top(80).bottom(60))
-            .update_menus(vec![menu]);
-        let mut plot = Plot::new();
-        plot.add_trace(trace);
-        plot.set_layout(layout);
+        let trace = json!({
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "simulated",
+            "x": self.init_stds,
+            "y": self.variances,
+            "line": { "color": BLUE, "width": 2.0 },
+            "marker": { "color": BLUE, "size": 7 },
+            "hovertemplate": "init std %{x:.4g}<br>output variance %{y:.4e}<extra></extra>",
+        });
+        let mut layout = layout(&title);
+        layout["xaxis"] = axis("Init std");
+        layout["yaxis"] = axis("Output variance");
+        layout["yaxis"]["type"] = json!("log");
+        layout["yaxis"]["exponentformat"] = json!("power");
+        layout["updatemenus"] = json!([log_linear_menu("yaxis", 0.0, 1.02)]);
         let summary = format!(
             "{title}: {} points (interactive plotly chart)",
             self.init_stds.len()
         );
-        Chart::new(plot, summary)
+        Chart::from_figure(json!({ "data": [trace], "layout": layout }), summary)
+    }
+}
+
+/// plotly's first colour, the line of the original lesson's chart.
+pub(crate) const BLUE: &str = "#1f77b4";
+const GRID: &str = "rgba(0,0,0,0.12)";
+
+/// The lesson's chart frame: a centred title on white, with room for a button row above.
+pub(crate) fn layout(title: &str) -> Value {
+    json!({
+        "title": { "text": title, "x": 0.5 },
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "margin": { "l": 80, "r": 30, "t": 80, "b": 60 },
+    })
+}
+
+/// A labelled axis with a light grid and outside ticks.
+pub(crate) fn axis(title: &str) -> Value {
+    json!({
+        "title": { "text": title },
+        "showgrid": true,
+        "gridcolor": GRID,
+        "zeroline": false,
+        "showline": true,
+        "linecolor": "#444",
+        "ticks": "outside",
+    })
+}
+
+/// Buttons switching `axis` (such as `yaxis`) between log and linear; log is shown first.
+pub(crate) fn log_linear_menu(axis: &str, x: f64, y: f64) -> Value {
+    let button = |label: &str, kind: &str| json!({ "label": label, "method": "relayout", "args": [{ format!("{axis}.type"): kind }] });
+    json!({
+        "type": "buttons",
+        "direction": "right",
+        "showactive": true,
+        "active": 0,
+        "x": x,
+        "xanchor": "left",
+        "y": y,
+        "yanchor": "bottom",
+        "buttons": [button("log y", "log"), button("linear y", "linear")],
+    })
+}
+
+/// Replaces the numeric `x` and `y` columns of every trace in `traces` by typed arrays.
+fn type_columns(traces: Option<&mut Value>) {
+    let Some(Value::Array(traces)) = traces else {
+        return;
+    };
+    for trace in traces {
+        for key in ["x", "y"] {
+            if let Some(column) = trace.get_mut(key) {
+                if let Some(typed) = typed_array(column) {
+                    *column = typed;
+                }
+            }
+        }
     }
 }
 
 /// A JSON array of numbers as a plotly.js typed array of doubles; `None` for anything else.
-fn typed_array(column: &serde_json::Value) -> Option<serde_json::Value> {
+fn typed_array(column: &Value) -> Option<Value> {
     let values = column.as_array()?;
     let mut bytes = Vec::with_capacity(values.len() * 8);
     for v in values {
         bytes.extend_from_slice(&v.as_f64()?.to_le_bytes());
     }
-    Some(serde_json::json!({ "dtype": "f8", "bdata": base64(&bytes) }))
+    Some(json!({ "dtype": "f8", "bdata": base64(&bytes) }))
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -332,17 +389,51 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn page(figure_json: &str, style: &str, title: &str) -> String {
-    // plotly's bundle carries plotly.js and MathJax as two scripts; only plotly.js is needed.
-    let scripts = Plot::offline_js_sources();
-    let plotly_js = scripts.split("</script>").next().unwrap_or_default();
+/// plotly.js, for saved pages: `$INITKIT_PLOTLY_JS` first, then the plotly crate's copy.
+fn plotly_js() -> Result<Cow<'static, str>> {
+    let unavailable = |reason: String| Error::PlotlyJsUnavailable { reason };
+    if let Some(path) = std::env::var_os("INITKIT_PLOTLY_JS").filter(|v| !v.is_empty()) {
+        // An explicit choice is used or reported, never silently replaced.
+        let path = PathBuf::from(path);
+        let js = fs::read_to_string(&path).map_err(|e| {
+            unavailable(format!(
+                "INITKIT_PLOTLY_JS is {}, which cannot be read: {e}",
+                path.display()
+            ))
+        })?;
+        return if js.contains("Plotly") && !js.contains("</script") {
+            Ok(Cow::Owned(js))
+        } else {
+            Err(unavailable(format!(
+                "INITKIT_PLOTLY_JS is {}, which is not a plotly.js bundle",
+                path.display()
+            )))
+        };
+    }
+    #[cfg(feature = "plotly")]
+    {
+        // plotly's bundle carries plotly.js and MathJax as two scripts; only plotly.js is needed.
+        let scripts = plotly::Plot::offline_js_sources();
+        let js = scripts.split("</script>").next().unwrap_or_default();
+        let js = js.split_once('>').map_or(js, |(_, body)| body);
+        Ok(Cow::Owned(js.to_string()))
+    }
+    #[cfg(not(feature = "plotly"))]
+    Err(unavailable(
+        "set INITKIT_PLOTLY_JS to a plotly.min.js (the Python plotly package has one in \
+         plotly/package_data/), or build initkit with its `plotly` feature"
+            .to_string(),
+    ))
+}
+
+fn page(plotly_js: &str, figure_json: &str, style: &str, title: &str) -> String {
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
     // '<' only occurs inside JSON strings, where \u003c means the same; escaping it keeps any
     // text ("</script>", "<!--") from ending or confusing the script element.
     let figure_json = figure_json.replace('<', "\\u003c");
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-         {plotly_js}</script>\n</head>\n<body style=\"margin:0\">\n\
+         <script>{plotly_js}</script>\n</head>\n<body style=\"margin:0\">\n\
          <div id=\"figure\" style=\"{style}\"></div>\n<script>\n\
          const figure = {figure_json};\n\
          Plotly.newPlot(\"figure\", figure.data, figure.layout, \
@@ -582,9 +673,47 @@ mod tests {
 
     #[test]
     fn pages_keep_caller_text_inside_the_script() {
-        let html = page(r#"{"data":[{"name":"</script><!--"}]}"#, "", "t");
+        let html = page("Plotly", r#"{"data":[{"name":"</script><!--"}]}"#, "", "t");
         assert!(html.contains(r#""name":"\u003c/script>\u003c!--""#));
         assert_eq!(html.matches("</script>").count(), 2);
+    }
+
+    #[test]
+    fn any_json_becomes_a_figure() {
+        let traces = Chart::from_figure(json!([{ "type": "scatter" }]), "s");
+        assert_eq!(traces.figure()["data"][0]["type"], "scatter");
+        let nothing = Chart::from_figure(json!(3), "s");
+        assert_eq!(nothing.figure(), &json!({ "data": [] }));
+    }
+
+    #[test]
+    fn frames_carry_typed_arrays_too() {
+        let figure = json!({
+            "data": [{ "x": [1.0, 2.0], "y": [0.5, 0.25], "name": "a" }],
+            "frames": [{ "name": "f", "data": [{ "y": [0.125, 1.0] }] }],
+        });
+        let wire: Value = serde_json::from_str(&Chart::from_figure(figure, "s").to_json()).unwrap();
+        assert_eq!(wire["data"][0]["y"]["dtype"], "f8");
+        assert_eq!(wire["data"][0]["name"], "a");
+        let mut bytes = Vec::new();
+        for v in [0.125f64, 1.0] {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(wire["frames"][0]["data"][0]["y"]["bdata"], base64(&bytes).as_str());
+        assert_eq!(wire["frames"][0]["name"], "f");
+    }
+
+    #[cfg(feature = "plotly")]
+    #[test]
+    fn plotly_figures_convert_and_bring_plotly_js() {
+        let mut plot = plotly::Plot::new();
+        plot.add_trace(plotly::Scatter::new(vec![1.0, 2.0], vec![3.0, 4.0]).name("t"));
+        let chart = Chart::from_plot(&plot, "s").unwrap();
+        assert_eq!(chart.figure()["data"][0]["name"], "t");
+        if std::env::var_os("INITKIT_PLOTLY_JS").is_none() {
+            let js = plotly_js().unwrap();
+            assert!(js.contains("Plotly") && !js.contains("</script"));
+        }
     }
 
     #[test]

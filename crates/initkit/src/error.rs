@@ -53,6 +53,16 @@ pub enum Error {
         /// Why: which programs were looked for, or what the browser reported.
         reason: String,
     },
+    /// No plotly.js was found to embed in a saved page.
+    PlotlyJsUnavailable {
+        /// Where it was looked for, and how to provide it.
+        reason: String,
+    },
+    /// A figure could not be built.
+    Figure {
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// initkit's result type.
@@ -128,6 +138,10 @@ impl fmt::Display for Error {
             Error::BrowserUnavailable { reason } => {
                 write!(f, "no headless Chromium for PNG export: {reason}")
             }
+            Error::PlotlyJsUnavailable { reason } => {
+                write!(f, "no plotly.js to embed in the saved page: {reason}")
+            }
+            Error::Figure { reason } => write!(f, "{reason}"),
         }
     }
 }
