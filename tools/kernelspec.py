@@ -1,12 +1,15 @@
 """Registers the evcxr `rust` kernel inside the project's Python environment.
 
 The spec lives in <prefix>/share/jupyter/kernels/rust, so it is seen by this environment's
-JupyterLab only and nothing in the user's own Jupyter setup changes. It points evcxr at the
-project's settings folder (.evcxr/: build cache on, offline builds).
+JupyterLab only and nothing in the user's own Jupyter setup changes. The kernel starts through
+tools/kernel.py, which gives it a build folder under .evcxr/build/ that persists between kernels,
+and points evcxr at the project's settings folder (.evcxr/: offline builds). Saved chart pages
+embed the plotly.js of this environment's `plotly` package, the one that draws charts inline.
 """
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -18,12 +21,29 @@ def main() -> None:
     args = parser.parse_args()
     if not args.evcxr.is_file():
         raise SystemExit(f"evcxr_jupyter not found at {args.evcxr}; run `make evcxr`")
+    import plotly  # the environment's own copy, installed from requirements.txt
+
+    plotly_js = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not plotly_js.is_file():
+        raise SystemExit(f"the plotly package has no {plotly_js}")
+    config_dir = args.config_dir.resolve()
+    launcher = Path(__file__).resolve().parent / "kernel.py"
     spec = {
-        "argv": [str(args.evcxr.resolve()), "--control_file", "{connection_file}"],
+        "argv": [
+            str(Path(sys.executable).absolute()),
+            str(launcher),
+            "--evcxr",
+            str(args.evcxr.resolve()),
+            "--slots",
+            str(config_dir / "build"),
+            "--",
+            "--control_file",
+            "{connection_file}",
+        ],
         "display_name": "Rust",
         "language": "rust",
         "interrupt_mode": "message",
-        "env": {"EVCXR_CONFIG_DIR": str(args.config_dir.resolve())},
+        "env": {"EVCXR_CONFIG_DIR": str(config_dir), "INITKIT_PLOTLY_JS": str(plotly_js)},
     }
     target = args.prefix / "share" / "jupyter" / "kernels" / "rust" / "kernel.json"
     target.parent.mkdir(parents=True, exist_ok=True)
