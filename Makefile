@@ -18,7 +18,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 INITKIT_SOURCES := Cargo.toml Cargo.lock $(shell find crates -name '*.rs' -o -name Cargo.toml)
 
-.PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean bench golden
+.PHONY: help lab test setup setup-dev evcxr kernel browser notebook constraints clean bench nbbench golden
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -32,7 +32,8 @@ lab: setup  ## set everything up and open the lesson in JupyterLab
 test: setup-dev  ## set everything up and run every test
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo test --workspace --all-features
 	$(PY) -m pytest tests -v
 
 setup: $(VENV)/.lab-installed kernel $(VENV)/.warm  ## Python env, evcxr kernel, warm build cache
@@ -62,8 +63,8 @@ evcxr:  ## install evcxr_jupyter (pinned version) unless it is already there
 kernel: evcxr $(VENV)/.lab-installed  ## register the `rust` kernel inside .venv
 	$(PY) tools/kernelspec.py --evcxr $(EVCXR) --config-dir $(CURDIR)/.evcxr --prefix $(VENV)
 
-# Running the lesson once fills evcxr's build cache, so a teacher's first run is warm.
-$(VENV)/.warm: $(INITKIT_SOURCES) $(NOTEBOOK) .evcxr/init.evcxr .evcxr/evcxr.toml | kernel
+# Running the lesson once brings the kernel's build folder up to date: a teacher's first run is warm.
+$(VENV)/.warm: $(INITKIT_SOURCES) $(NOTEBOOK) .evcxr/evcxr.toml tools/kernel.py | kernel
 	cargo fetch
 	cargo build --workspace --quiet
 	$(PY) tools/nbrun.py $(NOTEBOOK)
@@ -86,10 +87,13 @@ constraints: $(VENV)/.dev-installed  ## re-pin every Python package (after editi
 
 clean:  ## remove build output, the Python env and saved figures
 	cargo clean
-	rm -rf $(VENV) notebooks/outputs
+	rm -rf $(VENV) notebooks/outputs .evcxr/build
 
 bench: $(VENV)/.dev-installed  ## initkit against the NumPy original, side by side, as ratios
 	$(PY) tools/bench.py
 
 golden: $(VENV)/.dev-installed  ## rewrite the NumPy reference data the Rust tests compare with
 	$(PY) tools/golden.py
+
+nbbench: setup $(VENV)/.dev-installed  ## the lesson's latency on the evcxr kernel, beside the Python original
+	$(PY) tools/nbbench.py
