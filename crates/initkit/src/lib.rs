@@ -18,6 +18,7 @@
 mod chart;
 mod error;
 mod init;
+mod initializers;
 pub mod notebook;
 pub mod numpy;
 mod propagate;
@@ -26,6 +27,14 @@ mod pyfloat;
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
 pub use init::{he_std, xavier_std};
+pub use initializers::{
+    DEFAULT_NEGATIVE_SLOPE, FanMode, Fans, Float, KERAS_TRUNCATED_STD_CORRECTION,
+    KERAS_TRUNCATION_STDS, Layout, Nonlinearity, Spread, VarianceDistribution, VarianceScaling,
+    calculate_gain, constant, dirac, eye, kaiming_normal, kaiming_normal_std, kaiming_uniform,
+    kaiming_uniform_bound, lecun_normal, lecun_normal_std, lecun_uniform, lecun_uniform_bound,
+    normal, ones, orthogonal, truncated_normal_between, truncated_normal_within_stds, uniform,
+    xavier_normal, xavier_normal_std, xavier_uniform, xavier_uniform_bound, zeros,
+};
 pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
