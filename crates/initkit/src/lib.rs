@@ -23,6 +23,7 @@ pub mod notebook;
 pub mod numpy;
 mod propagate;
 mod pyfloat;
+mod scheme_table;
 
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
@@ -39,3 +40,4 @@ pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
 pub use pyfloat::{PyFloat, py_repr};
+pub use scheme_table::{SchemeRow, SchemeTable};
