@@ -108,10 +108,17 @@ fn householder_q(a: &mut [f64], m: usize, n: usize, gain: f64) -> Result<Vec<f64
 /// `x ← (I - tau·v·vᵀ) x`.
 #[inline]
 fn apply_reflector(v: &[f64], tau: f64, x: &mut [f64]) {
-    let dot: f64 = v.iter().zip(x.iter()).map(|(a, b)| a * b).sum();
+    // Plain indexed loops over equal-length slices: notebooks build initkit without
+    // optimization, where iterator adaptors cost several times more than the arithmetic.
+    let n = v.len().min(x.len());
+    let (v, x) = (&v[..n], &mut x[..n]);
+    let mut dot = 0.0;
+    for i in 0..n {
+        dot += v[i] * x[i];
+    }
     let scale = tau * dot;
-    for (xi, vi) in x.iter_mut().zip(v) {
-        *xi -= scale * vi;
+    for i in 0..n {
+        x[i] -= scale * v[i];
     }
 }
 
