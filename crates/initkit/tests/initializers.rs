@@ -583,7 +583,9 @@ fn pcg64_streams_are_numpys_formulas() {
         let z: f64 = StandardNormal.sample(&mut rng);
         assert_eq!(x.to_bits(), (-2.0 + 3.0 * z).to_bits());
     }
-    initkit::uniform(&mut w, -2.0, 3.0, &mut default_rng(9)).unwrap();
+    // Any generator, also behind `dyn Rng`.
+    let rng: &mut dyn rand::Rng = &mut default_rng(9);
+    initkit::uniform(&mut w, -2.0, 3.0, rng).unwrap();
     let mut rng = default_rng(9);
     for x in &w {
         assert_eq!(

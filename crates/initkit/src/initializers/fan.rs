@@ -29,8 +29,9 @@ use crate::error::{Error, Result, positive};
 ///   a smaller scale from fan-in schemes (He, LeCun) than PyTorch's.
 ///
 /// Transposed convolutions store `[in, out/groups, k…]` (PyTorch) and `[k…, out, in]` (Keras);
-/// both frameworks read them with the rules above, so their fans come out swapped relative to
-/// the data flow. Build [`Fans::new`] yourself if you want the connection counts instead.
+/// both frameworks read them with the rules above, so `fan_in` is computed from the output
+/// channels and `fan_out` from the input channels. Build [`Fans::new`] yourself if you want
+/// other counts.
 ///
 /// Vectors and scalars have no fans: PyTorch refuses them, Keras quietly uses the length (or
 /// 1). initkit refuses them, so a bias cannot be given a weight initializer by mistake.

@@ -234,6 +234,7 @@ where
 /// [`numpy::Pcg64`](crate::numpy::Pcg64) and `f64` these are NumPy's
 /// `rng.normal(mean, std, shape)` values, bit for bit. A fixed std such as 0.01 is what the
 /// lesson shows failing in deep networks: the right scale depends on the layer's fans.
+/// A std near the element type's limit can give values that round to ±infinity, as in NumPy.
 ///
 /// ```
 /// use initkit::numpy::{default_rng, StandardNormal};
@@ -305,8 +306,9 @@ where
 /// - `low` when it is NaN or `+inf`, `high` when it is NaN or `-inf` or `high <= low`;
 /// - the bound nearer the mean (`low` if the interval lies above the mean, `high` if below)
 ///   when the interval is numerically empty: when the normal probability of `[low, high]`,
-///   computed in log space, is below 2^-1022 ≈ 2.2e-308, the smallest normal double. For
-///   intervals of one ulp or more that means an interval beyond about 37.5 std on one side.
+///   computed in log space from the bounds standardized in `f64`, is below 2^-1022 ≈ 2.2e-308,
+///   the smallest normal double. That is an interval whose nearer end lies more than about
+///   37.5 std from the mean, or (much) less for extremely narrow intervals.
 pub fn truncated_normal_between<A, S, D, R>(
     array: &mut ArrayBase<S, D>,
     mean: f64,

@@ -71,13 +71,9 @@ impl Spread {
     /// The sampler for this spread, validating it.
     pub(crate) fn sampler(&self) -> Result<Sampler> {
         match *self {
-            Spread::Uniform { bound } => {
-                let bound = crate::error::non_negative("bound", bound)?;
-                if bound == 0.0 {
-                    return Err(Error::value("bound", bound, "a finite number > 0"));
-                }
-                Sampler::uniform(-bound, bound)
-            }
+            Spread::Uniform { bound } => Ok(Sampler::symmetric_uniform(
+                crate::error::non_negative("bound", bound)?,
+            )),
             Spread::Normal { std } => Sampler::normal(0.0, std),
             Spread::TruncatedNormal { std, stds } => within_stds(0.0, std, stds),
         }
