@@ -60,9 +60,10 @@ enum Method {
     },
 }
 
-/// The smallest probability an interval may hold: 2^-1022, the smallest normal double.
-/// Below it the interval is numerically empty (about 37.5 standard deviations out).
-pub(crate) const MIN_MASS_LN: f64 = -1022.0 * std::f64::consts::LN_2;
+/// The logarithm of the smallest probability an interval may hold: 2^-1022, the smallest
+/// normal double. Below it the interval is numerically empty (about 37.5 standard deviations
+/// out).
+const MIN_MASS_LN: f64 = -1022.0 * std::f64::consts::LN_2;
 
 impl Sampler {
     /// Uniform on `[low, high]`: `low + (high - low) * U`, NumPy's `Generator.uniform` formula.
