@@ -25,6 +25,16 @@ pub enum Error {
         /// What the parameter accepts, such as `a finite number >= 0`.
         expected: &'static str,
     },
+    /// An array or weight shape that an operation cannot use, such as a vector given to an
+    /// initializer that needs a layer's fans.
+    InvalidShape {
+        /// The parameter's name, such as `array` or `shape`.
+        name: String,
+        /// The shape that was given, one length per axis.
+        shape: Vec<usize>,
+        /// What the operation accepts, such as `at least 2-dimensional`.
+        expected: &'static str,
+    },
     /// A name (such as a file stem) that cannot be used.
     InvalidName {
         /// The parameter's name, such as `stem`.
@@ -85,10 +95,20 @@ impl Error {
         }
     }
 
+    pub(crate) fn shape(name: impl Into<String>, shape: &[usize], expected: &'static str) -> Self {
+        Error::InvalidShape {
+            name: name.into(),
+            shape: shape.to_vec(),
+            expected,
+        }
+    }
+
     /// The name of the parameter that was rejected, if the error is about a parameter.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            Error::InvalidCount { name, .. } | Error::InvalidValue { name, .. } => Some(name),
+            Error::InvalidCount { name, .. }
+            | Error::InvalidValue { name, .. }
+            | Error::InvalidShape { name, .. } => Some(name),
             Error::InvalidName { name, .. } => Some(name),
             _ => None,
         }
@@ -115,6 +135,13 @@ impl fmt::Display for Error {
                     "{name} must be {expected}, got {}",
                     crate::py_repr(*value)
                 )
+            }
+            Error::InvalidShape {
+                name,
+                shape,
+                expected,
+            } => {
+                write!(f, "{name} must be {expected}, got shape {shape:?}")
             }
             Error::InvalidName {
                 name,

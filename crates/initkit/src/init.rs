@@ -15,7 +15,7 @@ use crate::error::{Result, positive};
 ///
 /// # Errors
 ///
-/// [`Error::InvalidCount`] naming `fan_in` when it is 0.
+/// [`Error::InvalidCount`](crate::Error::InvalidCount) naming `fan_in` when it is 0.
 pub fn he_std(fan_in: usize) -> Result<f64> {
     let fan_in = positive("fan_in", fan_in)?;
     Ok((2.0 / fan_in as f64).sqrt())
@@ -35,7 +35,7 @@ pub fn he_std(fan_in: usize) -> Result<f64> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidCount`] naming `fan_in` or `fan_out` when it is 0.
+/// [`Error::InvalidCount`](crate::Error::InvalidCount) naming `fan_in` or `fan_out` when it is 0.
 pub fn xavier_std(fan_in: usize, fan_out: usize) -> Result<f64> {
     let fan_in = positive("fan_in", fan_in)?;
     let fan_out = positive("fan_out", fan_out)?;
