@@ -699,7 +699,10 @@ mod tests {
         for v in [0.125f64, 1.0] {
             bytes.extend_from_slice(&v.to_le_bytes());
         }
-        assert_eq!(wire["frames"][0]["data"][0]["y"]["bdata"], base64(&bytes).as_str());
+        assert_eq!(
+            wire["frames"][0]["data"][0]["y"]["bdata"],
+            base64(&bytes).as_str()
+        );
         assert_eq!(wire["frames"][0]["name"], "f");
     }
 
