@@ -26,6 +26,8 @@ pub const PNG_SIZE: (u32, u32) = (1200, 700);
 #[derive(Clone)]
 pub struct Chart {
     plot: Plot,
+    /// A figure given as plotly JSON ([`Chart::from_figure`]); it takes the place of `plot`.
+    json: Option<serde_json::Value>,
     summary: String,
 }
 
@@ -35,11 +37,32 @@ impl Chart {
     pub fn new(plot: Plot, summary: impl Into<String>) -> Self {
         Chart {
             plot,
+            json: None,
             summary: summary.into(),
         }
     }
 
-    /// The underlying plotly figure, for further styling.
+    /// Wraps a figure written as plotly JSON, `{"data": [...], "layout": {...}}` in the
+    /// plotly.js schema; `summary` is as for [`Chart::new`].
+    ///
+    /// ```
+    /// let figure = serde_json::json!({
+    ///     "data": [{"type": "scatter", "x": [0.0, 1.0], "y": [1.0, 0.5]}],
+    ///     "layout": {"title": {"text": "Loss"}},
+    /// });
+    /// let chart = initkit::Chart::from_figure(figure, "loss: 2 points");
+    /// assert!(chart.to_json().contains("\"Loss\""));
+    /// ```
+    pub fn from_figure(figure: serde_json::Value, summary: impl Into<String>) -> Self {
+        Chart {
+            plot: Plot::new(),
+            json: Some(figure),
+            summary: summary.into(),
+        }
+    }
+
+    /// The underlying plotly figure, for further styling; empty for a chart made by
+    /// [`Chart::from_figure`].
     pub fn plot(&self) -> &Plot {
         &self.plot
     }
@@ -56,9 +79,12 @@ impl Chart {
 
     /// The figure as a JSON value, with numeric columns as typed arrays (see [`Chart::to_json`]).
     fn figure(&self) -> serde_json::Value {
-        let mut figure = serde_json::to_value(&self.plot)
-            // A trace that cannot be serialized makes plotly's own `to_json` panic, as before.
-            .unwrap_or_else(|_| serde_json::from_str(&self.plot.to_json()).unwrap_or_default());
+        let mut figure = match &self.json {
+            Some(json) => json.clone(),
+            None => serde_json::to_value(&self.plot)
+                // A trace that cannot be serialized makes plotly's own `to_json` panic, as before.
+                .unwrap_or_else(|_| serde_json::from_str(&self.plot.to_json()).unwrap_or_default()),
+        };
         if let Some(traces) = figure.get_mut("data").and_then(|d| d.as_array_mut()) {
             for trace in traces {
                 for key in ["x", "y"] {
@@ -122,10 +148,22 @@ impl Chart {
         let browser = find_chromium()?;
         let scratch = ScratchDir::new()?;
         let mut figure = self.figure();
-        figure["layout"]["width"] = PNG_SIZE.0.into();
-        figure["layout"]["height"] = PNG_SIZE.1.into();
-        figure["layout"]["updatemenus"] = serde_json::Value::Array(Vec::new());
-        figure["config"] = serde_json::json!({"staticPlot": true, "displayModeBar": false});
+        // Indexing a JSON value panics unless it is an object (or null): a figure from
+        // `from_figure` is the caller's, so it is checked rather than trusted.
+        if let Some(object) = figure.as_object_mut() {
+            let layout = object
+                .entry("layout")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(layout) = layout.as_object_mut() {
+                layout.insert("width".into(), PNG_SIZE.0.into());
+                layout.insert("height".into(), PNG_SIZE.1.into());
+                layout.insert("updatemenus".into(), serde_json::Value::Array(Vec::new()));
+            }
+            object.insert(
+                "config".into(),
+                serde_json::json!({"staticPlot": true, "displayModeBar": false}),
+            );
+        }
         let style = format!("width:{}px;height:{}px", PNG_SIZE.0, PNG_SIZE.1);
         let html = scratch.0.join("figure.html");
         fs::write(&html, page(&figure.to_string(), &style, &self.summary)).map_err(|source| {
