@@ -6,6 +6,8 @@
 //! - [`propagate`] and [`Propagation`]: output variance of a deep linear network, simulated
 //!   with NumPy's own random stream ([`numpy`]) so the numbers match the Python lesson;
 //! - [`Sweep`] and [`Chart`]: the lesson's chart, shown inline in JupyterLab or saved offline;
+//! - [`SymmetryDemo`] and [`symmetry`]: a tiny network trained from a constant and from a
+//!   random start, showing why identical hidden units stay identical;
 //! - [`py_repr`]: floats printed as Python prints them.
 //!
 //! ```
@@ -22,6 +24,7 @@ pub mod notebook;
 pub mod numpy;
 mod propagate;
 mod pyfloat;
+pub mod symmetry;
 
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
@@ -30,3 +33,4 @@ pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
 pub use pyfloat::{PyFloat, py_repr};
+pub use symmetry::SymmetryDemo;
