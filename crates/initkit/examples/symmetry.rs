@@ -13,6 +13,7 @@ fn main() -> Result<(), initkit::Error> {
         println!("{demo}\n");
     }
     let mut times = Vec::new();
+    let cpu_start = cpu_seconds();
     for _ in 0..21 {
         let start = Instant::now();
         let demo = SymmetryDemo::lesson()?;
@@ -25,13 +26,16 @@ fn main() -> Result<(), initkit::Error> {
             json.len(),
         ));
     }
+    let cpu = (cpu_seconds() - cpu_start) / times.len() as f64;
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (compute, with_chart, bytes) = times[times.len() / 2];
     println!(
-        "lesson: median {:.1} ms to train both networks, {:.1} ms with the chart ({} KiB of JSON)",
+        "lesson: median {:.1} ms to train both networks, {:.1} ms with the chart ({} KiB of JSON); \
+         {:.1} ms of CPU time per lesson on average",
         compute * 1e3,
         with_chart * 1e3,
-        bytes / 1024
+        bytes / 1024,
+        cpu * 1e3
     );
     if let Some(dir) = std::env::args().nth(1) {
         let demo = SymmetryDemo::lesson()?;
@@ -45,4 +49,23 @@ fn main() -> Result<(), initkit::Error> {
         }
     }
     Ok(())
+}
+
+/// User plus system CPU time of this process in seconds (Linux; 0 elsewhere), so that the
+/// timing means something on a machine shared with other work.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, in clock ticks of 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
 }
