@@ -1,7 +1,8 @@
 //! The symmetry-breaking demonstration: prints each data set's summary and how long the
-//! lesson's computation takes, and with a folder argument saves the lesson's charts there.
+//! lesson's computation takes, and with a folder argument saves the charts there (for the
+//! lesson's XOR data, or for `moons` or `circles`).
 //!
-//! `cargo run --release --example symmetry -- [DIR]`
+//! `cargo run --release --example symmetry -- [DIR [xor|moons|circles]]`
 
 use initkit::SymmetryDemo;
 use initkit::symmetry::Dataset;
@@ -38,7 +39,12 @@ fn main() -> Result<(), initkit::Error> {
         cpu * 1e3
     );
     if let Some(dir) = std::env::args().nth(1) {
-        let demo = SymmetryDemo::lesson()?;
+        let dataset = match std::env::args().nth(2).as_deref() {
+            Some("moons") => Dataset::Moons,
+            Some("circles") => Dataset::Circles,
+            _ => Dataset::Xor,
+        };
+        let demo = SymmetryDemo::on(dataset)?;
         for (stem, chart) in [
             ("symmetry", demo.chart()),
             ("symmetry_weights", demo.weights_chart()),

@@ -1087,6 +1087,8 @@ impl SymmetryDemo {
         if self.loss_is_log() {
             a["type"] = json!("log");
             a["exponentformat"] = json!("power");
+            // Minor labels 2 and 5 only: every digit crowds a short panel.
+            a["dtick"] = json!("D2");
         }
         a
     }
