@@ -1125,9 +1125,15 @@ impl SymmetryDemo {
             grid(points.column(0).iter().copied()),
             grid(points.column(1).iter().copied()),
         );
+        // Rounded to 4 decimals: no colour or hover label shows more, and the figure's JSON
+        // (where these are written as decimal text) shrinks to about a third.
         let z: Vec<Vec<f64>> = gy
             .iter()
-            .map(|&b| gx.iter().map(|&a| run.network.predict(a, b)).collect())
+            .map(|&b| {
+                gx.iter()
+                    .map(|&a| (run.network.predict(a, b) * 1e4).round() / 1e4)
+                    .collect()
+            })
             .collect();
         let label = run_label(run);
         let prediction = self.training().output.prediction_name();
