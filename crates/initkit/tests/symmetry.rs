@@ -422,4 +422,16 @@ fn diverging_training_gives_non_finite_numbers_not_a_panic() {
     let text = demo.chart().to_json();
     assert!(text.starts_with('{'));
     let _ = demo.to_string();
+
+    // Noise so large that the points themselves overflow to infinity.
+    let samples = Samples::generate(Dataset::Xor, 20, 1e308, 0).unwrap();
+    assert!(samples.points().iter().any(|x| x.is_infinite()));
+    let short = Training {
+        steps: 3,
+        ..Training::default()
+    };
+    let demo = SymmetryDemo::new(samples, short, 0.5, 0).unwrap();
+    for chart in [demo.chart(), demo.boundary_chart(), demo.loss_chart()] {
+        assert!(chart.to_json().starts_with('{'));
+    }
 }
