@@ -15,8 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Pixel size of saved PNGs: the original's 6 x 3.5 inches at 200 dpi.
+/// Pixel size of saved PNGs: the original's 6 x 3.5 inches at 200 dpi. A figure whose layout
+/// asks for a taller height (a grid of panels) keeps that height, up to [`PNG_MAX_HEIGHT`].
 pub const PNG_SIZE: (u32, u32) = (1200, 700);
+
+/// The tallest PNG [`Chart::write_png`] draws.
+pub const PNG_MAX_HEIGHT: u32 = 4000;
 
 /// A plotly figure with the knowledge of how to show and save itself.
 ///
@@ -141,7 +145,8 @@ impl Chart {
         Ok(path.to_path_buf())
     }
 
-    /// Draws the chart at [`PNG_SIZE`] in a headless Chromium and writes it to `path`.
+    /// Draws the chart at [`PNG_SIZE`] (or its own taller height) in a headless Chromium and
+    /// writes it to `path`.
     ///
     /// The browser is the first of `$INITKIT_CHROMIUM`, `chromium`, `chromium-browser`,
     /// `google-chrome` found on the `PATH`; it runs offline on a local file.
@@ -156,13 +161,23 @@ impl Chart {
         let browser = find_chromium()?;
         let scratch = ScratchDir::new()?;
         let mut figure = self.wire_figure();
-        figure["layout"]["width"] = PNG_SIZE.0.into();
-        figure["layout"]["height"] = PNG_SIZE.1.into();
+        if !figure["layout"].is_object() {
+            figure["layout"] = json!({});
+        }
+        let height = figure["layout"]["height"]
+            .as_f64()
+            .filter(|h| h.is_finite())
+            .map_or(PNG_SIZE.1, |h| {
+                h.clamp(1.0, f64::from(PNG_MAX_HEIGHT)) as u32
+            });
+        let size = (PNG_SIZE.0, height);
+        figure["layout"]["width"] = size.0.into();
+        figure["layout"]["height"] = size.1.into();
         // Buttons and sliders do nothing on a still image.
         figure["layout"]["updatemenus"] = json!([]);
         figure["layout"]["sliders"] = json!([]);
         figure["config"] = json!({"staticPlot": true, "displayModeBar": false});
-        let style = format!("width:{}px;height:{}px", PNG_SIZE.0, PNG_SIZE.1);
+        let style = format!("width:{}px;height:{}px", size.0, size.1);
         let html = scratch.0.join("figure.html");
         fs::write(
             &html,
@@ -173,7 +188,7 @@ impl Chart {
             source,
         })?;
         let shot = scratch.0.join("figure.png");
-        screenshot(&browser, &html, &shot, &scratch.0)?;
+        screenshot(&browser, &html, &shot, &scratch.0, size)?;
         let bytes = fs::read(&shot).map_err(|source| Error::Write {
             path: shot.clone(),
             source,
@@ -581,7 +596,13 @@ fn file_url(path: &Path) -> String {
     url
 }
 
-fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result<()> {
+fn screenshot(
+    browser: &Path,
+    html: &Path,
+    png: &Path,
+    profile: &Path,
+    size: (u32, u32),
+) -> Result<()> {
     let unavailable = |reason: String| Error::BrowserUnavailable { reason };
     let html =
         std::path::absolute(html).map_err(|e| unavailable(format!("no page to open: {e}")))?;
@@ -607,7 +628,7 @@ fn screenshot(browser: &Path, html: &Path, png: &Path, profile: &Path) -> Result
             "--user-data-dir={}",
             profile.join("profile").display()
         ))
-        .arg(format!("--window-size={},{}", PNG_SIZE.0, PNG_SIZE.1))
+        .arg(format!("--window-size={},{}", size.0, size.1))
         .arg(format!("--screenshot={}", png.display()))
         .arg(file_url(&html))
         .stdin(Stdio::null())

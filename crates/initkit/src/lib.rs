@@ -10,6 +10,8 @@
 //! - [`propagate`] and [`Propagation`]: output variance of a deep linear network, simulated
 //!   with NumPy's own random stream ([`numpy`]) so the numbers match the Python lesson;
 //! - [`Sweep`] and [`Chart`]: the lesson's chart, shown inline in JupyterLab or saved offline;
+//! - [`SymmetryDemo`] and [`symmetry`]: a tiny network trained from a constant and from a
+//!   random start, showing why identical hidden units stay identical;
 //! - [`py_repr`]: floats printed as Python prints them.
 //!
 //! # Initializers
@@ -62,8 +64,9 @@ pub mod numpy;
 mod propagate;
 mod pyfloat;
 mod scheme_table;
+pub mod symmetry;
 
-pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
+pub use chart::{Chart, PNG_MAX_HEIGHT, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
 pub use init::{he_std, xavier_std};
 pub use initializers::{
@@ -79,3 +82,4 @@ pub use propagate::{
 };
 pub use pyfloat::{PyFloat, py_repr};
 pub use scheme_table::{SchemeRow, SchemeTable};
+pub use symmetry::SymmetryDemo;
