@@ -64,7 +64,7 @@ kernel: evcxr $(VENV)/.lab-installed  ## register the `rust` kernel inside .venv
 	$(PY) tools/kernelspec.py --evcxr $(EVCXR) --config-dir $(CURDIR)/.evcxr --prefix $(VENV)
 
 # Running the lesson once brings the kernel's build folder up to date: a teacher's first run is warm.
-$(VENV)/.warm: $(INITKIT_SOURCES) $(NOTEBOOK) .evcxr/evcxr.toml tools/kernel.py | kernel
+$(VENV)/.warm: $(INITKIT_SOURCES) $(NOTEBOOK) .evcxr/evcxr.toml .evcxr/prelude.rs tools/kernel.py | kernel
 	cargo fetch
 	cargo build --workspace --quiet
 	$(PY) tools/nbrun.py $(NOTEBOOK)

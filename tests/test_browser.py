@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 RUN_LIMIT_S = 600
+PLOTLY = "application/vnd.plotly.v1+json"
 
 
 def free_port() -> int:
@@ -174,25 +175,65 @@ def test_no_cell_shows_an_error(lesson):
     assert "Xavier std: 0.04419417382415922" in text
 
 
+VARIANCE_TITLE = "Variance After 3 Layers"
+
+
+def stored_chart_titles() -> list[str]:
+    """The titles of the charts the stored notebook shows, in order."""
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "day45.ipynb", as_version=4)
+    return [
+        out.data[PLOTLY]["layout"]["title"]["text"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if PLOTLY in out.get("data", {})
+    ]
+
+
+def chart_titled(page, title: str):
+    titles = page.locator(".js-plotly-plot").evaluate_all(
+        "gs => gs.map(g => g._fullLayout.title.text)"
+    )
+    assert titles.count(title) == 1, titles
+    return page.locator(".js-plotly-plot").nth(titles.index(title))
+
+
 def test_every_chart_is_drawn_by_plotly_with_its_points(lesson):
     page = lesson["page"]
     charts = page.locator(".js-plotly-plot")
-    assert charts.count() == 1
+    titles = charts.evaluate_all("gs => gs.map(g => g._fullLayout.title.text)")
+    assert titles == stored_chart_titles()
     for index in range(charts.count()):
         chart = charts.nth(index)
         chart.scroll_into_view_if_needed()
-        shape = chart.evaluate(
-            "g => ({traces: g._fullData.length, points: g._fullData.map(t => t._length),"
-            " title: g._fullLayout.title.text, y: g._fullLayout.yaxis.type})"
-        )
-        assert shape == {"traces": 1, "points": [20], "title": "Variance After 3 Layers", "y": "log"}
-        assert chart.locator("svg .scatterlayer .point").count() == 20
+        lengths = chart.evaluate("g => g._fullData.map(t => t._length ?? null)")
+        assert lengths and all(n is None or n > 0 for n in lengths), (titles[index], lengths)
         chart.screenshot(path=str(ARTIFACTS / f"chart-{index + 1}.png"))
+    chart = chart_titled(page, VARIANCE_TITLE)
+    shape = chart.evaluate(
+        "g => ({traces: g._fullData.length, points: g._fullData.map(t => t._length),"
+        " y: g._fullLayout.yaxis.type})"
+    )
+    assert shape == {"traces": 1, "points": [20], "y": "log"}
+    assert chart.locator("svg .scatterlayer .point").count() == 20
+
+
+def test_symmetry_demo_draws_every_panel(lesson):
+    chart = chart_titled(lesson["page"], "Symmetry breaking on XOR: one network, two initializations")
+    chart.scroll_into_view_if_needed()
+    drawn = chart.evaluate(
+        "g => ({heatmaps: g.querySelectorAll('.hm').length,"
+        " lines: g.querySelectorAll('.scatterlayer .trace').length,"
+        " panels: Object.keys(g._fullLayout).filter(k => /^xaxis\\d*$/.test(k)).length})"
+    )
+    assert drawn["heatmaps"] == 2 and drawn["panels"] == 5, drawn
+    assert drawn["lines"] >= 16, drawn
 
 
 def test_hovering_a_point_shows_its_value(lesson):
     page = lesson["page"]
-    chart = page.locator(".js-plotly-plot").first
+    chart = chart_titled(page, VARIANCE_TITLE)
     chart.scroll_into_view_if_needed()
     point = chart.evaluate(
         """g => { const fl = g._fullLayout, t = g._fullData[0], i = 10, r = g.getBoundingClientRect();
@@ -201,7 +242,7 @@ def test_hovering_a_point_shows_its_value(lesson):
     )
     page.mouse.move(point["x"] - 40, point["y"] - 40)
     page.mouse.move(point["x"], point["y"], steps=5)
-    hover = page.locator(".js-plotly-plot .hoverlayer .hovertext")
+    hover = chart.locator(".hoverlayer .hovertext")
     hover.first.wait_for(timeout=5000)
     text = hover.first.text_content()
     assert f"init std {point['std']:.4g}" in text and "output variance" in text, text
@@ -209,15 +250,25 @@ def test_hovering_a_point_shows_its_value(lesson):
 
 def test_axis_buttons_change_what_is_drawn(lesson):
     page = lesson["page"]
-    chart = page.locator(".js-plotly-plot").first
+    chart = chart_titled(page, VARIANCE_TITLE)
+    chart.scroll_into_view_if_needed()
     ticks = "g => Array.from(g.querySelectorAll('.ytick text')).map(t => t.textContent)"
+    axis_type = "g => g._fullLayout.yaxis.type"
     log_ticks = chart.evaluate(ticks)
     chart.locator(".updatemenu-button", has_text="linear y").click()
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'linear'")
+    wait_for(lambda: chart.evaluate(axis_type) == "linear")
     assert chart.evaluate(ticks) != log_ticks
-    chart.screenshot(path=str(ARTIFACTS / "chart-1-linear.png"))
+    chart.screenshot(path=str(ARTIFACTS / "variance-linear.png"))
     chart.locator(".updatemenu-button", has_text="log y").click()
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'")
+    wait_for(lambda: chart.evaluate(axis_type) == "log")
+
+
+def wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.time() + seconds
+    while not condition():
+        if time.time() > deadline:
+            pytest.fail("the chart did not change in time")
+        time.sleep(0.1)
 
 
 def test_the_page_asked_no_other_host(lesson):

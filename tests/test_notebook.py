@@ -84,6 +84,23 @@ def test_mirrors_the_original_cells_in_order(stored):
     assert stored.metadata.kernelspec.name == "rust"
 
 
+def test_symmetry_demo_shows_clones_and_diversity(runs):
+    cell = cell_with(runs[0], "SymmetryDemo")
+    text = stdout(cell)
+    assert "largest difference between hidden units after 500 steps = 0 (exactly)" in text
+    constant_loss, random_loss = map(float, re.search(r"final loss (\S+) vs (\S+)", text).groups())
+    assert random_loss < constant_loss / 4
+    figure = plotly_figure(cell)
+    names = [t.get("name", "") for t in figure["data"]]
+    units = [t for t in figure["data"] if t.get("type") == "scatter" and t.get("xaxis") == "x"]
+    assert len(units) >= 2
+    # Under constant init every hidden unit's line is the same line, to the last bit.
+    assert all(column(u["y"]) == column(units[0]["y"]) for u in units)
+    randoms = [column(t["y"]) for t in figure["data"] if t.get("xaxis") == "x2"]
+    assert len(randoms) == len(units) and all(a != b for a, b in zip(randoms, randoms[1:]))
+    assert sum(t.get("type") == "heatmap" for t in figure["data"]) == 2, names
+
+
 def test_scheme_table_compares_the_frameworks(runs):
     (out,) = cell_with(runs[0], "SchemeTable").outputs
     html = out.data["text/html"]
