@@ -15,6 +15,7 @@
 //! # Ok::<(), initkit::Error>(())
 //! ```
 
+mod activation;
 mod chart;
 mod error;
 mod init;
@@ -22,7 +23,9 @@ pub mod notebook;
 pub mod numpy;
 mod propagate;
 mod pyfloat;
+mod special;
 
+pub use activation::{Activation, SELU_ALPHA, SELU_LAMBDA};
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
 pub use init::{he_std, xavier_std};
@@ -30,3 +33,4 @@ pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
 pub use pyfloat::{PyFloat, py_repr};
+pub use special::{erf, erfc};
