@@ -233,7 +233,7 @@ mod tests {
             -SELU_LAMBDA * SELU_ALPHA
         );
         assert_eq!(Activation::Tanh.derivative(400.0), 0.0);
-        let mut z = [-1.0, 0.5, 2.0];
+        let z = [-1.0, 0.5, 2.0];
         let mut d = [0.0; 3];
         for act in Activation::ALL {
             let mut zz = z;
@@ -243,7 +243,6 @@ mod tests {
                 assert!((d[i] - act.derivative(z[i])).abs() < 1e-15);
             }
         }
-        z[0] = 0.0;
         assert_eq!(
             Activation::LeakyRelu(f64::NAN)
                 .check()

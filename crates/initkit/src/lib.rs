@@ -24,6 +24,7 @@ pub mod numpy;
 mod propagate;
 mod pyfloat;
 mod special;
+mod theory;
 
 pub use activation::{Activation, SELU_ALPHA, SELU_LAMBDA};
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
@@ -34,3 +35,4 @@ pub use propagate::{
 };
 pub use pyfloat::{PyFloat, py_repr};
 pub use special::{erf, erfc};
+pub use theory::{GaussHermite, MeanField, linear_variance, rectifier_variance};
