@@ -188,6 +188,19 @@ impl Activation {
                     *v = t;
                 }
             }
+            Activation::Gelu => {
+                for (v, d) in z.iter_mut().zip(derivative.iter_mut()) {
+                    if v.is_finite() {
+                        // One Phi for both: erfc is the costly part.
+                        let cdf = normal_cdf(*v);
+                        *d = cdf + *v * normal_pdf(*v);
+                        *v *= cdf;
+                    } else {
+                        *d = self.derivative(*v);
+                        *v = self.apply(*v);
+                    }
+                }
+            }
             _ => {
                 for (v, d) in z.iter_mut().zip(derivative.iter_mut()) {
                     *d = self.derivative(*v);

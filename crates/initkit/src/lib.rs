@@ -19,6 +19,7 @@ mod activation;
 mod chart;
 mod error;
 mod init;
+mod lab;
 pub mod notebook;
 pub mod numpy;
 mod propagate;
@@ -30,6 +31,7 @@ pub use activation::{Activation, SELU_ALPHA, SELU_LAMBDA};
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
 pub use init::{he_std, xavier_std};
+pub use lab::{Fan, Histograms, Lab, Run, Scale};
 pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
