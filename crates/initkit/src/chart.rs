@@ -26,6 +26,8 @@ pub const PNG_SIZE: (u32, u32) = (1200, 700);
 #[derive(Clone)]
 pub struct Chart {
     plot: Plot,
+    /// Figure JSON given directly ([`Chart::from_figure`]), shown instead of `plot`.
+    figure: Option<serde_json::Value>,
     summary: String,
 }
 
@@ -35,11 +37,22 @@ impl Chart {
     pub fn new(plot: Plot, summary: impl Into<String>) -> Self {
         Chart {
             plot,
+            figure: None,
             summary: summary.into(),
         }
     }
 
-    /// The underlying plotly figure, for further styling.
+    /// Wraps plotly.js figure JSON (`{"data": [...], "layout": {...}, "frames": [...]}`);
+    /// `summary` is the text shown where the chart cannot be drawn.
+    pub fn from_figure(figure: serde_json::Value, summary: impl Into<String>) -> Self {
+        Chart {
+            plot: Plot::new(),
+            figure: Some(figure),
+            summary: summary.into(),
+        }
+    }
+
+    /// The underlying plotly figure, for further styling (empty for [`Chart::from_figure`]).
     pub fn plot(&self) -> &Plot {
         &self.plot
     }
@@ -56,9 +69,10 @@ impl Chart {
 
     /// The figure as a JSON value, with numeric columns as typed arrays (see [`Chart::to_json`]).
     fn figure(&self) -> serde_json::Value {
-        let mut figure = serde_json::to_value(&self.plot)
-            // A trace that cannot be serialized makes plotly's own `to_json` panic, as before.
-            .unwrap_or_else(|_| serde_json::from_str(&self.plot.to_json()).unwrap_or_default());
+        let mut figure = match &self.figure {
+            Some(figure) => figure.clone(),
+            None => self.plot_figure(),
+        };
         if let Some(traces) = figure.get_mut("data").and_then(|d| d.as_array_mut()) {
             for trace in traces {
                 for key in ["x", "y"] {
@@ -71,6 +85,12 @@ impl Chart {
             }
         }
         figure
+    }
+
+    fn plot_figure(&self) -> serde_json::Value {
+        serde_json::to_value(&self.plot)
+            // A trace that cannot be serialized makes plotly's own `to_json` panic, as before.
+            .unwrap_or_else(|_| serde_json::from_str(&self.plot.to_json()).unwrap_or_default())
     }
 
     /// The text shown in place of the chart where it cannot be drawn.
@@ -345,8 +365,8 @@ fn page(figure_json: &str, style: &str, title: &str) -> String {
          {plotly_js}</script>\n</head>\n<body style=\"margin:0\">\n\
          <div id=\"figure\" style=\"{style}\"></div>\n<script>\n\
          const figure = {figure_json};\n\
-         Plotly.newPlot(\"figure\", figure.data, figure.layout, \
-         Object.assign({{responsive: true}}, figure.config || {{}}));\n</script>\n</body>\n</html>\n"
+         Plotly.newPlot(\"figure\", {{data: figure.data, layout: figure.layout, \
+         frames: figure.frames, config: Object.assign({{responsive: true}}, figure.config || {{}})}});\n</script>\n</body>\n</html>\n"
     )
 }
 

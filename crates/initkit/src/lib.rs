@@ -20,6 +20,7 @@ mod chart;
 mod error;
 mod init;
 mod lab;
+mod lab_chart;
 pub mod notebook;
 pub mod numpy;
 mod propagate;
@@ -32,6 +33,7 @@ pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
 pub use init::{he_std, xavier_std};
 pub use lab::{Fan, Histograms, Lab, Run, Scale};
+pub use lab_chart::slider_gains;
 pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
