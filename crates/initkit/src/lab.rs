@@ -679,3 +679,321 @@ impl Histograms {
         scale(&mut self.non_finite[before]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mean over `seeds` runs of simulated / predicted, per layer.
+    fn mean_ratios(lab: Lab, seeds: u128) -> (Vec<f64>, Vec<f64>) {
+        let theory = lab.theory().unwrap();
+        let depth = lab.depth;
+        let (mut fwd, mut bwd) = (vec![0.0; depth], vec![0.0; depth]);
+        for seed in 0..seeds {
+            let run = Lab { seed, ..lab }.run().unwrap();
+            for l in 0..depth {
+                fwd[l] += run.pre_activation[l] / theory.pre_activation[l] / seeds as f64;
+                bwd[l] += run.gradient[l] / theory.gradient[l] / seeds as f64;
+            }
+        }
+        (fwd, bwd)
+    }
+
+    /// Tolerance on the mean of `seeds` ratios, layer by layer.
+    ///
+    /// Given the layer below, the pre-activations of a layer are Gaussian, independent across
+    /// units, with covariance over the batch `sigma^2 G`, `G = H^T H` the Gram matrix of the
+    /// `m` inputs. Their mean square therefore has relative variance
+    /// `2 tr(G^2) / (n tr(G)^2) = 2 rho / n`, where `rho` lies between `1/m` (orthogonal inputs
+    /// of equal norm) and 1 (all inputs alike). With `c` the typical cosine between two inputs
+    /// of the layer and the spread of their norms and overlaps after `k` random layers
+    /// (normalized second moment of a product of `k` Wishart matrices: `k + 1`),
+    /// `rho_k ~ 1/m + c^2 + (k + 1)/n`. A rectifier adds the noise of which half of the units
+    /// pass: the kept fraction of the second moment, `sum relu(z)^2 / sum z^2`, has relative
+    /// variance `3 rho / n`, so `5 rho / n` per rectifier layer in all. These per-layer factors
+    /// are independent and multiply, so relative variances add up layer after layer, `V_l`
+    /// (forward from the input, whose own mean square adds `2 / (n m)`; backward from the
+    /// top). One run's ratio then has relative variance `exp(V_l) - 1`, and the mean of
+    /// `seeds` runs `(exp(V_l) - 1) / seeds`: the bound is 5 of those standard deviations
+    /// (a chance below 1e-6 per layer of failing by noise).
+    fn tolerances(
+        n: usize,
+        m: usize,
+        depth: usize,
+        per_layer: impl Fn(usize) -> f64,
+        seeds: u128,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let (n, m) = (n as f64, m as f64);
+        let v: Vec<f64> = (1..=depth).map(&per_layer).collect();
+        let sd = |var: f64| 5.0 * (var.exp_m1() / seeds as f64).sqrt();
+        let fwd = (0..depth)
+            .map(|l| sd(2.0 / (n * m) + v[..=l].iter().sum::<f64>()))
+            .collect();
+        let bwd = (0..depth).map(|l| sd(v[l..].iter().sum::<f64>())).collect();
+        (fwd, bwd)
+    }
+
+    fn check(name: &str, got: &[f64], tol: &[f64]) {
+        for (l, (r, t)) in got.iter().zip(tol).enumerate() {
+            assert!(
+                (r - 1.0).abs() < *t,
+                "{name}, layer {}: ratio {r}, tolerance {t}",
+                l + 1
+            );
+        }
+    }
+
+    #[test]
+    fn linear_network_matches_its_closed_form() {
+        // Forward: E[z_l^2] = (n sigma^2)^l exactly; backward likewise, g being independent.
+        let (n, m, depth, seeds) = (512, 32, 10, 4);
+        let lab = Lab {
+            width: n,
+            depth,
+            batch: m,
+            activation: Activation::Identity,
+            init: Scale::Gain(Fan::In, 1.1),
+            ..Lab::DEFAULT
+        };
+        let (fwd, bwd) = mean_ratios(lab, seeds);
+        let nf = n as f64;
+        let (tf, tb) = tolerances(
+            n,
+            m,
+            depth,
+            |k| 2.0 * (1.0 / m as f64 + (k + 1) as f64 / nf) / nf,
+            seeds,
+        );
+        check("linear forward", &fwd, &tf);
+        check("linear backward", &bwd, &tb);
+        // About 0.11 at the top: the test would catch a factor of 1.2 in one layer.
+        assert!(tf[depth - 1] < 0.12, "{}", tf[depth - 1]);
+        let theory = lab.theory().unwrap();
+        let closed = crate::linear_variance(depth, n, 1.1 / nf.sqrt()).unwrap();
+        assert!((theory.pre_activation[depth - 1] / closed - 1.0).abs() < 1e-13);
+    }
+
+    #[test]
+    fn relu_network_matches_its_closed_form() {
+        let (n, m, depth, seeds) = (512, 32, 10, 16);
+        let lab = Lab {
+            width: n,
+            depth,
+            batch: m,
+            activation: Activation::Relu,
+            init: Scale::He,
+            ..Lab::DEFAULT
+        };
+        let (fwd, bwd) = mean_ratios(lab, seeds);
+        // The cosine between two inputs after k ReLU layers: c_k = f(c_{k-1}), c_0 = 0, with
+        // the arc-cosine map f(c) = (sqrt(1 - c^2) + (pi - acos c) c) / pi.
+        let mut c = vec![0.0f64];
+        for k in 1..=depth {
+            let p = c[k - 1];
+            c.push(
+                ((1.0 - p * p).sqrt() + (std::f64::consts::PI - p.acos()) * p)
+                    / std::f64::consts::PI,
+            );
+        }
+        let nf = n as f64;
+        let rho = |k: usize| 1.0 / m as f64 + c[k - 1].powi(2) + (k + 1) as f64 / nf;
+        let (tf, tb) = tolerances(n, m, depth, |k| 5.0 * rho(k) / nf, seeds);
+        check("ReLU forward", &fwd, &tf);
+        // Backward relies on gradient independence, an O(1/n) approximation, well inside.
+        check("ReLU backward", &bwd, &tb);
+        assert!(tf[depth - 1] < 0.35, "{}", tf[depth - 1]);
+        // The closed form, first layer un-activated: (n sigma^2)^L / 2^(L-1) = 2 for He.
+        let theory = lab.theory().unwrap();
+        assert!((theory.pre_activation[depth - 1] - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tanh_follows_mean_field_in_the_first_layers() {
+        // Given the layer below, z is exactly Gaussian (W is), with variance sigma^2 |h|^2 per
+        // input; mean-field replaces |h|^2 / n by its expectation, a relative bias of order
+        // 1/n = 0.2% in E[tanh^2], allowed as 1% on top of the sampling tolerance (tanh is
+        // odd, so inputs stay uncorrelated: the linear network's rho).
+        let (n, m, depth, seeds) = (512, 32, 5, 4);
+        let lab = Lab {
+            width: n,
+            depth,
+            batch: m,
+            activation: Activation::Tanh,
+            init: Scale::Gain(Fan::In, 1.5),
+            ..Lab::DEFAULT
+        };
+        let (fwd, bwd) = mean_ratios(lab, seeds);
+        let nf = n as f64;
+        let (tf, tb) = tolerances(
+            n,
+            m,
+            depth,
+            |k| 2.0 * (1.0 / m as f64 + (k + 1) as f64 / nf) / nf,
+            seeds,
+        );
+        let add = |t: Vec<f64>| t.into_iter().map(|t| t + 0.01).collect::<Vec<_>>();
+        check("tanh forward", &fwd, &add(tf));
+        check("tanh backward", &bwd, &add(tb));
+    }
+
+    #[test]
+    fn sweeps_reuse_draws_and_equal_single_runs() {
+        let lab = Lab {
+            width: 40,
+            depth: 6,
+            batch: 5,
+            ..Lab::DEFAULT
+        };
+        let gains = [0.5, 1.0, 2.0];
+        let swept = lab.sweep(&gains).unwrap();
+        for (g, run) in gains.iter().zip(&swept) {
+            let mut single = lab.with_init(Scale::Gain(Fan::In, *g)).run().unwrap();
+            single.histograms = None;
+            assert_eq!(&single, run);
+        }
+        assert_eq!(lab.run().unwrap(), lab.run().unwrap());
+        assert_ne!(lab.run().unwrap(), Lab { seed: 1, ..lab }.run().unwrap());
+    }
+
+    #[test]
+    fn overflow_and_underflow_are_kept() {
+        let big = Lab {
+            width: 100,
+            depth: 400,
+            activation: Activation::Relu,
+            init: Scale::Std(10.0),
+            ..Lab::DEFAULT
+        };
+        let run = big.run().unwrap();
+        let first = run
+            .pre_activation
+            .iter()
+            .position(|v| v.is_infinite())
+            .unwrap();
+        assert!(first > 50 && first < 120, "{first}");
+        assert!(
+            run.pre_activation[first..]
+                .iter()
+                .all(|v| *v == f64::INFINITY)
+        );
+        assert!(
+            run.pre_activation[..first]
+                .iter()
+                .all(|v| v.is_finite() && *v > 0.0)
+        );
+        assert!(run.gradient.iter().all(|v| v.is_nan()));
+        let hist = run.histograms.unwrap();
+        assert_eq!(hist.non_finite[399], 1600);
+        let small = Lab {
+            width: 100,
+            depth: 400,
+            init: Scale::Std(0.01),
+            ..Lab::DEFAULT
+        };
+        let run = small.run().unwrap();
+        assert_eq!(run.pre_activation[399], 0.0);
+        assert_eq!(run.gradient[0], 0.0);
+        // Linear networks have a gradient even after the forward pass overflowed.
+        let linear = Lab {
+            activation: Activation::Identity,
+            ..big
+        };
+        assert!(linear.run().unwrap().gradient[399].is_finite());
+    }
+
+    #[test]
+    fn bad_knobs_are_named() {
+        let e = |lab: Lab| lab.run().unwrap_err().parameter().map(str::to_string);
+        assert_eq!(
+            e(Lab {
+                width: 0,
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("width")
+        );
+        assert_eq!(
+            e(Lab {
+                depth: 0,
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("depth")
+        );
+        assert_eq!(
+            e(Lab {
+                batch: 0,
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("batch")
+        );
+        assert_eq!(
+            e(Lab {
+                init: Scale::Std(f64::NAN),
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("init_std")
+        );
+        assert_eq!(
+            e(Lab {
+                init: Scale::Gain(Fan::Out, -1.0),
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("gain")
+        );
+        assert_eq!(
+            e(Lab {
+                bias_std: -1.0,
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("bias_std")
+        );
+        assert_eq!(
+            e(Lab {
+                activation: Activation::LeakyRelu(f64::NAN),
+                ..Lab::DEFAULT
+            })
+            .as_deref(),
+            Some("slope")
+        );
+        let err = Lab::DEFAULT.sweep(&[1.0, f64::INFINITY]).unwrap_err();
+        assert_eq!(err.parameter(), Some("gains[1]"));
+        let huge = Lab {
+            width: usize::MAX / 2,
+            depth: 2,
+            ..Lab::DEFAULT
+        };
+        assert!(matches!(huge.run(), Err(Error::OutOfMemory { .. })));
+    }
+
+    #[test]
+    fn scales_map_fans_to_stds() {
+        assert_eq!(
+            Scale::Xavier.std(512, 512).unwrap(),
+            xavier_std(512, 512).unwrap()
+        );
+        assert_eq!(
+            Scale::Gain(Fan::Average, 1.0).std(100, 300).unwrap(),
+            0.1 / 2f64.sqrt()
+        );
+        assert_eq!(Scale::Gain(Fan::Out, 2.0).std(100, 400).unwrap(), 0.1);
+        assert_eq!(Scale::LeCun.std(400, 1).unwrap(), 0.05);
+        assert!((Scale::He.gain(256).unwrap() - 2f64.sqrt()).abs() < 1e-15);
+        assert_eq!(Scale::Gain(Fan::In, 0.5).label(), "0.5 / sqrt(fan_in)");
+        // With bias, the recursion adds sigma_b^2 per layer; zero activations are not a stop.
+        let lab = Lab {
+            width: 64,
+            depth: 3,
+            bias_std: 0.5,
+            init: Scale::Std(0.0),
+            ..Lab::DEFAULT
+        };
+        let run = lab.run().unwrap();
+        assert!(run.pre_activation.iter().all(|&v| v > 0.1 && v < 0.5));
+        assert_eq!(lab.theory().unwrap().pre_activation, vec![0.25; 3]);
+    }
+}

@@ -180,7 +180,8 @@ fn panel_traces(
             for layer in at {
                 slot.0.push(layer);
                 slot.1.push(edge(kind, range));
-                slot.2.push(format!("{}, layer {layer}: {}", line.name, kind.note()));
+                slot.2
+                    .push(format!("{}, layer {layer}: {}", line.name, kind.note()));
             }
         }
     }
@@ -343,7 +344,8 @@ impl Sweep {
                     let slot = &mut by_kind[kind as usize];
                     slot.0.push(x);
                     slot.1.push(edge(kind, range));
-                    slot.2.push(format!("{name}, init std {x:.4}: {}", kind.note()));
+                    slot.2
+                        .push(format!("{name}, init std {x:.4}: {}", kind.note()));
                 }
             }
             for kind in Lost::ALL {
@@ -358,7 +360,13 @@ impl Sweep {
         }
         let finite = |ys: &[f64]| -> Vec<Value> {
             ys.iter()
-                .map(|&v| if Lost::of(v).is_none() { json!(v) } else { Value::Null })
+                .map(|&v| {
+                    if Lost::of(v).is_none() {
+                        json!(v)
+                    } else {
+                        Value::Null
+                    }
+                })
                 .collect()
         };
         let keep = 1.0 / (width as f64).sqrt();
@@ -377,7 +385,10 @@ impl Sweep {
             }),
         ];
         data.extend(lost_traces);
-        let title = format!("Variance After {} Layers: Simulation and Theory", self.n_layers);
+        let title = format!(
+            "Variance After {} Layers: Simulation and Theory",
+            self.n_layers
+        );
         let mut layout = base_layout(&title, 480);
         layout["xaxis"] = json!({"title": {"text": "Init std"}, "showgrid": true, "gridcolor": GRID,
                                  "showline": true, "linecolor": "#444", "ticks": "outside"});
@@ -434,7 +445,12 @@ impl Lab {
         let theory = self.theory()?;
         let lines = [
             line("pre-activation z (sim)", &run.pre_activation, BLUE, true),
-            line("pre-activation z (theory)", &theory.pre_activation, BLUE, false),
+            line(
+                "pre-activation z (theory)",
+                &theory.pre_activation,
+                BLUE,
+                false,
+            ),
             line("activation φ(z) (sim)", &run.activation, GREEN, true),
             line("activation φ(z) (theory)", &theory.activation, GREEN, false),
             line("gradient ∂/∂z (sim)", &run.gradient, RED, true),
@@ -453,7 +469,10 @@ impl Lab {
         let mut layout = base_layout(&title, 500);
         layout["xaxis"] = layer_axis([0.0, 1.0], "y");
         layout["yaxis"] = log_axis("Variance (mean square)", range, "x");
-        Ok((json!({"data": data, "layout": layout}), summary(&title, &notes)))
+        Ok((
+            json!({"data": data, "layout": layout}),
+            summary(&title, &notes),
+        ))
     }
 
     /// Variance per layer (forward, pre-activations) under too-small, Xavier, He and too-large
@@ -519,13 +538,19 @@ impl Lab {
                 false,
                 &mut panel_notes,
             ));
-            notes.extend(panel_notes.into_iter().map(|n| format!("{}: {n}", act.name())));
+            notes.extend(
+                panel_notes
+                    .into_iter()
+                    .map(|n| format!("{}: {n}", act.name())),
+            );
             let domain = if p == 0 { [0.0, 0.46] } else { [0.54, 1.0] };
             layout[format!("xaxis{suffix}")] = layer_axis(domain, &ya);
-            layout[format!("yaxis{suffix}")] =
-                log_axis("Pre-activation variance", range, &xa);
+            layout[format!("yaxis{suffix}")] = log_axis("Pre-activation variance", range, &xa);
             let centre = (domain[0] + domain[1]) / 2.0;
-            let annotations = layout["annotations"].as_array().cloned().unwrap_or_default();
+            let annotations = layout["annotations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let mut annotations = annotations;
             annotations.push(panel_title(&act.name(), centre));
             layout["annotations"] = json!(annotations);
@@ -534,7 +559,10 @@ impl Lab {
             "Variance per layer for four inits, tanh and ReLU, width {}, depth {}",
             lab.width, lab.depth
         );
-        Ok((json!({"data": data, "layout": layout}), summary(&title, &notes)))
+        Ok((
+            json!({"data": data, "layout": layout}),
+            summary(&title, &notes),
+        ))
     }
 
     /// Variance per layer with a slider over the init scale `sigma * sqrt(n)` from 0.25 to 4
@@ -564,14 +592,35 @@ impl Lab {
             .iter()
             .map(|s| MeanField::new(lab.activation, &widths, s, lab.bias_std))
             .collect::<Result<Vec<_>>>()?;
-        let lines_of = |run: &'_ Run, theory: &'_ MeanField| -> [(String, Vec<f64>, &'static str, bool); 4] {
-            [
-                ("forward: pre-activation (sim)".into(), run.pre_activation.clone(), BLUE, true),
-                ("forward (theory)".into(), theory.pre_activation.clone(), BLUE, false),
-                ("backward: gradient (sim)".into(), run.gradient.clone(), RED, true),
-                ("backward (theory)".into(), theory.gradient.clone(), RED, false),
-            ]
-        };
+        let lines_of =
+            |run: &'_ Run, theory: &'_ MeanField| -> [(String, Vec<f64>, &'static str, bool); 4] {
+                [
+                    (
+                        "forward: pre-activation (sim)".into(),
+                        run.pre_activation.clone(),
+                        BLUE,
+                        true,
+                    ),
+                    (
+                        "forward (theory)".into(),
+                        theory.pre_activation.clone(),
+                        BLUE,
+                        false,
+                    ),
+                    (
+                        "backward: gradient (sim)".into(),
+                        run.gradient.clone(),
+                        RED,
+                        true,
+                    ),
+                    (
+                        "backward (theory)".into(),
+                        theory.gradient.clone(),
+                        RED,
+                        false,
+                    ),
+                ]
+            };
         let range = log_range(
             runs.iter()
                 .flat_map(|r| r.pre_activation.iter().chain(&r.gradient))
@@ -612,7 +661,8 @@ impl Lab {
                 lost_steps.push(format!("at {label}: {}", notes.join("; ")));
             }
             let title = step_title(&lab, g, run, theory);
-            let pick = |key: &str| -> Vec<Value> { traces.iter().map(|t| t[key].clone()).collect() };
+            let pick =
+                |key: &str| -> Vec<Value> { traces.iter().map(|t| t[key].clone()).collect() };
             steps.push(json!({
                 "label": round2(g),
                 "method": "update",
@@ -625,7 +675,10 @@ impl Lab {
                 first = traces;
             }
         }
-        let mut layout = base_layout(&step_title(&lab, gains[active], &runs[active], &theories[active]), 560);
+        let mut layout = base_layout(
+            &step_title(&lab, gains[active], &runs[active], &theories[active]),
+            560,
+        );
         layout["xaxis"] = layer_axis([0.0, 1.0], "y");
         layout["yaxis"] = log_axis("Variance (mean square)", range, "x");
         layout["margin"]["b"] = json!(150);
@@ -647,7 +700,10 @@ impl Lab {
             lab.width,
             lab.depth
         );
-        Ok((json!({"data": first, "layout": layout}), summary(&title, &lost_steps)))
+        Ok((
+            json!({"data": first, "layout": layout}),
+            summary(&title, &lost_steps),
+        ))
     }
 
     /// Histograms of each layer's activations (about six layers from first to last, on fixed
@@ -669,7 +725,10 @@ impl Lab {
         let widths = lab.widths();
         let edges = lab.histogram_edges()?;
         let inits = [
-            ("std 1/√(3n) (Glorot & Bengio's 'standard')", Scale::Gain(Fan::In, 1.0 / 3f64.sqrt())),
+            (
+                "std 1/√(3n) (Glorot & Bengio's 'standard')",
+                Scale::Gain(Fan::In, 1.0 / 3f64.sqrt()),
+            ),
             ("naive std 1.0", Scale::Std(1.0)),
             ("Xavier", Scale::Xavier),
         ];
@@ -686,9 +745,15 @@ impl Lab {
         let mut annotations = Vec::new();
         let panels = inits.len() as f64;
         for (p, ((label, _), run)) in inits.iter().zip(&runs).enumerate() {
-            let suffix = if p == 0 { String::new() } else { (p + 1).to_string() };
+            let suffix = if p == 0 {
+                String::new()
+            } else {
+                (p + 1).to_string()
+            };
             let (xa, ya) = (format!("x{suffix}"), format!("y{suffix}"));
-            let Some(hist) = &run.histograms else { continue };
+            let Some(hist) = &run.histograms else {
+                continue;
+            };
             for (j, &layer) in shown.iter().enumerate() {
                 let counts = &hist.counts[layer - 1];
                 let total: u64 = counts.iter().sum::<u64>()
@@ -741,7 +806,10 @@ impl Lab {
         layout["title"]["text"] = json!(title);
         layout["annotations"] = json!(annotations);
         layout["margin"]["t"] = json!(100);
-        Ok((json!({"data": data, "layout": layout}), summary(&title, &notes)))
+        Ok((
+            json!({"data": data, "layout": layout}),
+            summary(&title, &notes),
+        ))
     }
 
     /// Forward against backward variance per layer in a network whose widths grow
@@ -849,7 +917,10 @@ impl Lab {
         );
         layout["title"]["text"] = json!(title);
         layout["annotations"] = json!(annotations);
-        Ok((json!({"data": data, "layout": layout}), summary(&title, &notes)))
+        Ok((
+            json!({"data": data, "layout": layout}),
+            summary(&title, &notes),
+        ))
     }
 }
 
@@ -897,7 +968,11 @@ fn shown_layers(depth: usize) -> Vec<usize> {
 
 /// From light to dark blue with depth.
 fn layer_colour(j: usize, n: usize) -> String {
-    let t = if n <= 1 { 1.0 } else { j as f64 / (n - 1) as f64 };
+    let t = if n <= 1 {
+        1.0
+    } else {
+        j as f64 / (n - 1) as f64
+    };
     let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
     format!(
         "rgb({},{},{})",
@@ -905,4 +980,229 @@ fn layer_colour(j: usize, n: usize) -> String {
         mix(202.0, 48.0),
         mix(225.0, 107.0)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Lab {
+        Lab {
+            width: 32,
+            depth: 8,
+            batch: 4,
+            ..Lab::DEFAULT
+        }
+    }
+
+    fn named<'a>(figure: &'a Value, name: &str) -> Vec<&'a Value> {
+        figure["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["name"].as_str().unwrap_or("").contains(name))
+            .collect()
+    }
+
+    /// Every number in the figure is finite: JSON could not hold anything else, and serde_json
+    /// writes NaN and infinity as null, which must only appear where a marker explains it.
+    fn nulls(v: &Value) -> usize {
+        match v {
+            Value::Null => 1,
+            Value::Array(a) => a.iter().map(nulls).sum(),
+            Value::Object(o) => o.values().map(nulls).sum(),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn lesson_chart_with_theory() {
+        let sweep = Sweep::lesson().unwrap();
+        let (figure, text) = sweep.theory_figure(512).unwrap();
+        assert_eq!(figure["layout"]["yaxis"]["type"], "log");
+        let theory = named(&figure, "theory")[0];
+        let sim = named(&figure, "simulated")[0];
+        assert_eq!(sim["x"].as_array().unwrap().len(), 20);
+        assert_eq!(sim["mode"], "markers");
+        let xs = theory["x"].as_array().unwrap();
+        let ys = theory["y"].as_array().unwrap();
+        assert_eq!(xs.len(), 200);
+        for (x, y) in xs.iter().zip(ys).skip(1) {
+            let want = expected_output_variance(3, x.as_f64().unwrap(), 512).unwrap();
+            assert_eq!(y.as_f64().unwrap(), want);
+        }
+        // The simulated points lie near the curve (3 layers of width 512: a few percent).
+        for (x, y) in sweep.init_stds.iter().zip(&sweep.variances) {
+            let want = expected_output_variance(3, *x, 512).unwrap();
+            assert!((y / want - 1.0).abs() < 0.25);
+        }
+        assert!(text.contains("within the range of doubles"));
+        assert_eq!(nulls(&figure), 0);
+    }
+
+    #[test]
+    fn schemes_chart_has_two_log_panels_of_four_inits() {
+        let (figure, _) = small().schemes_figure().unwrap();
+        assert_eq!(figure["layout"]["yaxis"]["type"], "log");
+        assert_eq!(figure["layout"]["yaxis2"]["type"], "log");
+        assert_eq!(figure["layout"]["xaxis2"]["anchor"], "y2");
+        for scheme in ["too small", "Xavier", "He", "too large"] {
+            let traces = named(&figure, scheme);
+            assert_eq!(traces.len(), 4, "{scheme}: sim and theory, two panels");
+            assert_eq!(traces.iter().filter(|t| t["xaxis"] == "x2").count(), 2);
+        }
+        let annotations = figure["layout"]["annotations"].to_string();
+        assert!(annotations.contains("tanh") && annotations.contains("ReLU"));
+    }
+
+    #[test]
+    fn slider_steps_carry_every_scale() {
+        let lab = small()
+            .with_activation(Activation::Relu)
+            .with_init(Scale::He);
+        let gains = slider_gains();
+        assert_eq!(gains.len(), 41);
+        assert_eq!((gains[20], gains[25]), (1.0, std::f64::consts::SQRT_2));
+        let (figure, _) = lab.slider_figure(&gains).unwrap();
+        let slider = &figure["layout"]["sliders"][0];
+        let steps = slider["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 41);
+        assert_eq!(slider["active"], 25, "starts at He's own scale");
+        assert_eq!(steps[25]["label"], "1.41");
+        assert_eq!(steps[0]["label"], "0.25");
+        assert!(
+            slider["currentvalue"]["prefix"]
+                .as_str()
+                .unwrap()
+                .contains("σ·√n")
+        );
+        let traces = figure["data"].as_array().unwrap();
+        assert_eq!(
+            traces.len(),
+            7,
+            "4 lines and 3 marker traces, always present"
+        );
+        for step in steps {
+            assert_eq!(step["method"], "update");
+            let ys = step["args"][0]["y"].as_array().unwrap();
+            assert_eq!(ys.len(), 7);
+            assert_eq!(ys[0].as_array().unwrap().len(), 8);
+            assert!(
+                step["args"][1]["title.text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("σ·√n")
+            );
+        }
+        // The initial data is the active step's.
+        assert_eq!(figure["data"][0]["y"], steps[25]["args"][0]["y"][0]);
+        // ReLU at He: theory says the forward variance stays 2 at every layer.
+        for y in steps[25]["args"][0]["y"][1].as_array().unwrap() {
+            assert!((y.as_f64().unwrap() - 2.0).abs() < 1e-12);
+        }
+        assert_eq!(figure["layout"]["yaxis"]["type"], "log");
+    }
+
+    #[test]
+    fn overflow_is_marked_at_the_top_edge() {
+        let big = Lab {
+            width: 100,
+            depth: 400,
+            activation: Activation::Relu,
+            init: Scale::Std(10.0),
+            ..Lab::DEFAULT
+        };
+        let (figure, text) = big.layer_figure().unwrap();
+        let range = figure["layout"]["yaxis"]["range"].as_array().unwrap();
+        let top = range[1].as_f64().unwrap();
+        let over = named(&figure, "overflow");
+        assert_eq!(over.len(), 1);
+        let ys = over[0]["y"].as_array().unwrap();
+        assert!(!ys.is_empty());
+        for y in ys {
+            let y = y.as_f64().unwrap();
+            assert!(y.is_finite() && y.log10() < top && y.log10() > top - 0.1 * (top + 1.0));
+        }
+        assert!(over[0]["text"][0].as_str().unwrap().contains("1.8e308"));
+        // Undefined gradients (forward overflowed) have their own markers.
+        assert_eq!(named(&figure, "undefined").len(), 1);
+        assert!(text.contains("overflow beyond 1e308") && text.contains("undefined (NaN)"));
+        // Each null in a line is explained by exactly one marker.
+        let markers: usize = ["overflow", "underflow", "undefined"]
+            .iter()
+            .flat_map(|k| named(&figure, k))
+            .map(|t| t["x"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(nulls(&figure), markers);
+    }
+
+    #[test]
+    fn underflow_is_marked_at_the_bottom_edge() {
+        let tiny = Lab {
+            width: 100,
+            depth: 400,
+            init: Scale::Std(0.01),
+            ..Lab::DEFAULT
+        };
+        let (figure, text) = tiny.layer_figure().unwrap();
+        let bottom = figure["layout"]["yaxis"]["range"][0].as_f64().unwrap();
+        let under = named(&figure, "underflow");
+        assert_eq!(under.len(), 1);
+        for y in under[0]["y"].as_array().unwrap() {
+            let y = y.as_f64().unwrap();
+            assert!(y > 0.0 && y.log10() > bottom);
+        }
+        assert!(under[0]["text"][0].as_str().unwrap().contains("underflow"));
+        assert!(text.contains("underflow to 0"));
+        assert!(named(&figure, "overflow").is_empty());
+    }
+
+    #[test]
+    fn histograms_and_fans() {
+        let (figure, _) = small().histogram_figure().unwrap();
+        let traces = figure["data"].as_array().unwrap();
+        assert_eq!(traces.len(), 3 * shown_layers(8).len());
+        for t in traces {
+            let total: f64 = t["y"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .sum();
+            assert!(total <= 1.0 + 1e-12 && total > 0.0);
+            assert_eq!(t["x"].as_array().unwrap().len(), 40);
+        }
+        assert!(figure["layout"]["xaxis3"].is_object());
+        let lab = small()
+            .with_activation(Activation::Relu)
+            .with_init(Scale::He);
+        let widths = lab.widening_widths();
+        assert_eq!((widths[0], widths[8]), (16, 64));
+        let (figure, _) = lab.fan_figure().unwrap();
+        for fan in ["fan_in", "fan_out", "fan_avg"] {
+            assert_eq!(
+                named(&figure, fan).len(),
+                4,
+                "{fan}: forward and backward, sim and theory"
+            );
+        }
+        assert_eq!(figure["layout"]["yaxis2"]["type"], "log");
+        assert_eq!(shown_layers(1), vec![1]);
+        assert_eq!(shown_layers(30), vec![1, 6, 12, 18, 24, 30]);
+        assert_eq!(layer_list(&[3, 5, 6, 7, 9]), "layer 3, layers 5-7, layer 9");
+    }
+
+    #[test]
+    fn charts_wrap_the_figures() {
+        let lab = small();
+        let chart = lab.layer_chart().unwrap();
+        let json: Value = serde_json::from_str(&chart.to_json()).unwrap();
+        assert_eq!(json["layout"]["yaxis"]["type"], "log");
+        assert!(chart.summary().contains("Variance per layer"));
+        assert!(lab.slider_chart().unwrap().to_json().contains("sliders"));
+        assert!(
+            lab.schemes_chart().is_ok() && lab.histogram_chart().is_ok() && lab.fan_chart().is_ok()
+        );
+        assert!(Lab { width: 0, ..lab }.slider_chart().is_err());
+    }
 }

@@ -553,7 +553,10 @@ mod tests {
             assert_eq!(gh.nodes().len(), n, "n = {n}");
             assert!(gh.nodes().windows(2).all(|w| w[0] < w[1]), "n = {n}");
             let total: f64 = gh.weights().iter().sum();
-            assert!((total - 1.0).abs() < 1e-14, "n = {n}: weights sum to {total}");
+            assert!(
+                (total - 1.0).abs() < 1e-14,
+                "n = {n}: weights sum to {total}"
+            );
             // E[z^(2k)] = (2k - 1)!!, exact for 2k < 2n.
             let mut double_factorial = 1.0;
             for k in 1..n.min(8) {
@@ -567,7 +570,10 @@ mod tests {
                 assert!(gh.expect(&|z| z.powi(2 * k as i32 - 1)).abs() < 1e-11);
             }
         }
-        assert_eq!(GaussHermite::new(0).unwrap_err().parameter(), Some("n_nodes"));
+        assert_eq!(
+            GaussHermite::new(0).unwrap_err().parameter(),
+            Some("n_nodes")
+        );
         assert!(GaussHermite::new(201).is_err());
     }
 
@@ -585,7 +591,10 @@ mod tests {
             let s = f64::sqrt(q);
             let leaky = Activation::LeakyRelu(0.3);
             let by_panels = expect_panels(&|z| leaky.apply(s * z).powi(2), 1.0);
-            assert!((by_panels / leaky.mean_square(q) - 1.0).abs() < 1e-13, "q = {q}");
+            assert!(
+                (by_panels / leaky.mean_square(q) - 1.0).abs() < 1e-13,
+                "q = {q}"
+            );
             // SELU's closed forms against the panels.
             let selu = Activation::Selu;
             let panel_fwd = expect_panels(&|z| selu.apply(s * z).powi(2), 1.0 / s);
@@ -674,14 +683,24 @@ mod tests {
             let mf = MeanField::new(act, &[n; 13], &[sigma; 12], 0.0).unwrap();
             for (l, q) in mf.pre_activation.iter().enumerate() {
                 let closed = rectifier_variance(l + 1, n, sigma, slope).unwrap();
-                assert!((q / closed - 1.0).abs() < 1e-13, "{} layer {}", act.name(), l + 1);
+                assert!(
+                    (q / closed - 1.0).abs() < 1e-13,
+                    "{} layer {}",
+                    act.name(),
+                    l + 1
+                );
             }
             // Backward: chi = n sigma^2 (1 + slope^2)/2 per layer below the top.
             let chi = 1.69 * 0.5 * (1.0 + slope * slope);
             let top = 0.5 * (1.0 + slope * slope);
             for (l, g) in mf.gradient.iter().enumerate() {
                 let want = top * chi.powi((11 - l) as i32);
-                assert!((g / want - 1.0).abs() < 1e-13, "{} layer {}", act.name(), l + 1);
+                assert!(
+                    (g / want - 1.0).abs() < 1e-13,
+                    "{} layer {}",
+                    act.name(),
+                    l + 1
+                );
             }
         }
         // Overflow is kept as inf, underflow as 0, never NaN for a rectifier.
