@@ -1,9 +1,9 @@
 //! Timings and peak memory of initkit's propagation, printed as JSON for `tools/bench.py`,
 //! which runs NumPy's original alongside and prints the ratios. Run `make bench`.
 //!
-//! `cargo run --release --example bench -- time` or `-- memory WIDTH LAYERS`.
+//! `cargo run --release --example bench -- time`, `-- lab` or `-- memory WIDTH LAYERS`.
 
-use initkit::{Propagation, linspace};
+use initkit::{Activation, Lab, Propagation, Scale, linspace, slider_gains};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -47,6 +47,35 @@ fn main() -> Result<(), initkit::Error> {
                 "{{\"width\": {width}, \"layers\": {layers}, \"variance\": {v}, \
                  \"peak_above_baseline_kib\": {}}}",
                 peak.saturating_sub(baseline)
+            );
+        }
+        Some("lab") => {
+            // Everything the slider chart simulates: 41 init scales x 30 tanh layers of width
+            // 256, forward and backward, at batch 32 (and the lab's default, 16).
+            let gains = slider_gains();
+            let lab = |batch| Lab {
+                width: 256,
+                depth: 30,
+                activation: Activation::Tanh,
+                init: Scale::Xavier,
+                batch,
+                ..Lab::DEFAULT
+            };
+            let b32 = median_seconds(5, || {
+                black_box(lab(32).sweep(black_box(&gains)).ok());
+            });
+            let b16 = median_seconds(5, || {
+                black_box(lab(16).sweep(black_box(&gains)).ok());
+            });
+            let chart = median_seconds(5, || {
+                black_box(lab(16).slider_chart().ok().map(|c| c.to_json().len()));
+            });
+            let check = lab(32).sweep(&gains[20..21])?.remove(0);
+            println!(
+                "{{\"lab_sweep_b32\": {b32}, \"lab_sweep_b16\": {b16}, \"slider_chart_b16\": {chart},                  \"check_pre\": {:?}, \"check_grad\": {:?}, \"threads\": {}}}",
+                check.pre_activation,
+                check.gradient,
+                std::thread::available_parallelism().map_or(1, |n| n.get())
             );
         }
         _ => {
