@@ -72,7 +72,9 @@ fn main() -> Result<(), initkit::Error> {
             });
             let check = lab(32).sweep(&gains[20..21])?.remove(0);
             println!(
-                "{{\"lab_sweep_b32\": {b32}, \"lab_sweep_b16\": {b16}, \"slider_chart_b16\": {chart},                  \"check_pre\": {:?}, \"check_grad\": {:?}, \"threads\": {}}}",
+                "{{\"lab_sweep_b32\": {b32}, \"lab_sweep_b16\": {b16}, \
+                 \"slider_chart_b16\": {chart}, \"check_pre\": {:?}, \"check_grad\": {:?}, \
+                 \"threads\": {}}}",
                 check.pre_activation,
                 check.gradient,
                 std::thread::available_parallelism().map_or(1, |n| n.get())

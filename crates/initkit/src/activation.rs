@@ -183,7 +183,7 @@ impl Activation {
             }
             Activation::Tanh => {
                 for (v, d) in z.iter_mut().zip(derivative.iter_mut()) {
-                    let t = v.tanh();
+                    let t = tanh(*v);
                     *d = 1.0 - t * t;
                     *v = t;
                 }
@@ -211,6 +211,21 @@ impl Activation {
     }
 }
 
+/// `tanh(x)` within 2 ulps (checked against `f64::tanh` in the tests) at about half the cost:
+/// with `e = exp(-2|x|)`, `(1 - e) / (1 + e)` has no cancellation once `e <= 1/3`, and below
+/// that `expm1` keeps the small values exact. The simulation calls it millions of times.
+fn tanh(x: f64) -> f64 {
+    let a = x.abs();
+    let t = if a < 0.55 {
+        let e = (-2.0 * a).exp_m1();
+        -e / (e + 2.0)
+    } else {
+        let e = (-2.0 * a).exp();
+        (1.0 - e) / (1.0 + e)
+    };
+    t.copysign(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +244,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn fast_tanh_is_within_two_ulps() {
+        let mut x = -20.0;
+        while x < 20.0 {
+            let (fast, libm) = (tanh(x), x.tanh());
+            assert!(
+                (fast - libm).abs() <= 2.0 * f64::EPSILON * libm.abs(),
+                "{x}: {fast} vs {libm}"
+            );
+            x += 0.000_731;
+        }
+        assert_eq!(tanh(0.0), 0.0);
+        assert_eq!(tanh(1e-300), 1e-300);
+        assert_eq!(tanh(f64::INFINITY), 1.0);
+        assert_eq!(tanh(f64::NEG_INFINITY), -1.0);
+        assert!(tanh(f64::NAN).is_nan());
     }
 
     #[test]

@@ -8,8 +8,7 @@
 //! `delta_L = g * phi'(z_L)`, `delta_l = (sigma_{l+1} W_{l+1}^T delta_{l+1}) * phi'(z_l)`.
 //!
 //! Each layer's *variance* is the mean square over all units and inputs of the batch (the
-//! second moment about zero, which is what the theory tracks: see [`crate::theory`'s module
-//! docs](MeanField)).
+//! second moment about zero, which is what the theory tracks: see [`crate::theory`]).
 //!
 //! Draws come from `numpy::default_rng(seed)` in this order: `x` (row by row, `n_0 x batch`),
 //! then each `W_l` row by row, then each `b_l` (only when `bias_std > 0`), then `g`. Every
@@ -18,7 +17,22 @@
 //! Values that leave the range of doubles are kept, never dropped: a variance that underflows
 //! is `0.0`; one that overflows is `inf`, and so is every layer after the first whose values
 //! overflowed (the true variance is larger still, beyond 1.8e308); a gradient that cannot be
-//! computed because the forward pass overflowed is NaN. The charts mark each kind.
+//! computed because the forward pass overflowed is NaN. The charts mark each kind at the edge
+//! of the plot (▲ overflow at the top, ▼ underflow at the bottom, ✕ undefined) with a hover
+//! note, and list them in the chart's text summary: JSON cannot hold NaN or infinity, and a
+//! log axis cannot show 0, so nothing is left as an unexplained gap.
+//!
+//! ```
+//! use initkit::{Activation, Lab, Scale};
+//! // The notebook's knobs: plain consts.
+//! const WIDTH: usize = 64;
+//! const DEPTH: usize = 12;
+//! const ACTIVATION: Activation = Activation::Tanh;
+//! const INIT: Scale = Scale::Std(0.05);
+//! let chart = Lab::new(WIDTH, DEPTH, ACTIVATION, INIT)?.slider_chart()?;
+//! assert!(chart.summary().contains("slider"));
+//! # Ok::<(), initkit::Error>(())
+//! ```
 
 use crate::activation::Activation;
 use crate::error::{Error, Result, non_negative, positive, zeroed};

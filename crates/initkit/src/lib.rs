@@ -6,6 +6,9 @@
 //! - [`propagate`] and [`Propagation`]: output variance of a deep linear network, simulated
 //!   with NumPy's own random stream ([`numpy`]) so the numbers match the Python lesson;
 //! - [`Sweep`] and [`Chart`]: the lesson's chart, shown inline in JupyterLab or saved offline;
+//! - [`Lab`]: the variance-flow lab: deep networks with any [`Activation`] and init [`Scale`],
+//!   simulated forward and backward and set against mean-field [`theory`], with charts (a
+//!   slider over the init scale among them) that mark every value lost to overflow or underflow;
 //! - [`py_repr`]: floats printed as Python prints them.
 //!
 //! ```
@@ -19,14 +22,14 @@ mod activation;
 mod chart;
 mod error;
 mod init;
-mod lab;
+pub mod lab;
 mod lab_chart;
 pub mod notebook;
 pub mod numpy;
 mod propagate;
 mod pyfloat;
 mod special;
-mod theory;
+pub mod theory;
 
 pub use activation::{Activation, SELU_ALPHA, SELU_LAMBDA};
 pub use chart::{Chart, PNG_SIZE, Saved, Sweep};
