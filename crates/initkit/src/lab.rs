@@ -35,7 +35,7 @@
 //! ```
 
 use crate::activation::Activation;
-use crate::error::{Error, Result, non_negative, positive, zeroed};
+use crate::error::{Error, Result, non_negative, positive, with_capacity, zeroed};
 use crate::init::{he_std, xavier_std};
 use crate::numpy::default_rng;
 use crate::theory::{MeanField, check_network};
@@ -384,8 +384,9 @@ fn draw(lab: &Lab, widths: &[usize]) -> Result<Draws> {
         let cells = w[0].checked_mul(w[1]).ok_or(too_big("weights"))?;
         total = total.checked_add(cells).ok_or(too_big("weights"))?;
     }
-    // One allocation check up front, so a network too large fails before any work.
-    zeroed("weights", total)?;
+    // One reservation up front (not touched, so not paid for), so that a network too large
+    // fails before any work.
+    with_capacity::<f64>("weights", total)?;
     let mut rng = default_rng(lab.seed);
     let n0 = widths[0];
     let mut x = zeroed("inputs", n0.checked_mul(m).ok_or(too_big("inputs"))?)?;
@@ -649,6 +650,8 @@ fn backward(
     Ok(gradient)
 }
 
+// The slices are always sized rows * cols, so these never fail; a mismatch would be a bug,
+// reported rather than panicking.
 fn view(v: &[f64], rows: usize, cols: usize) -> Result<ArrayView2<'_, f64>> {
     ArrayView2::from_shape((rows, cols), v).map_err(|_| Error::count("rows", rows, "to fit"))
 }
