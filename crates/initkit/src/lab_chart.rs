@@ -373,7 +373,7 @@ impl Sweep {
         let mut data = vec![
             json!({
                 "type": "scatter", "mode": "lines", "x": fine, "y": finite(&theory),
-                "name": format!("theory: ({width}·std²)^{} · (1 − 1/{width})", self.n_layers),
+                "name": format!("theory: ({width}·std²)<sup>{}</sup> · (1 − 1/{width})", self.n_layers),
                 "line": {"color": ORANGE, "width": 2, "dash": "dash"},
                 "hovertemplate": "init std %{x:.4g}<br>expected %{y:.4e}<extra>theory</extra>",
             }),
@@ -397,8 +397,8 @@ impl Sweep {
             layout["shapes"] = json!([{"type": "line", "xref": "x", "yref": "paper", "x0": keep,
                 "x1": keep, "y0": 0, "y1": 1, "line": {"color": GREEN, "dash": "dot", "width": 1.5}}]);
             layout["annotations"] = json!([{"x": keep, "y": 1, "xref": "x", "yref": "paper",
-                "text": format!("std = 1/√{width}: variance kept"), "showarrow": false,
-                "xanchor": "left", "yanchor": "top", "font": {"color": GREEN}}]);
+                "text": format!("std = 1/√{width}: variance kept "), "showarrow": false,
+                "xanchor": "right", "yanchor": "top", "font": {"color": GREEN}}]);
         }
         layout["legend"] = json!({"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"});
         let figure = json!({"data": data, "layout": layout});
