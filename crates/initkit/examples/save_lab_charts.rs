@@ -10,7 +10,10 @@ fn main() -> Result<(), initkit::Error> {
     let tanh = Lab::new(256, 30, Activation::Tanh, Scale::Std(0.05))?;
     let relu = tanh.with_activation(Activation::Relu).with_init(Scale::He);
     let charts = [
-        ("01_variance_with_theory", Sweep::lesson()?.theory_chart(512)?),
+        (
+            "01_variance_with_theory",
+            Sweep::lesson()?.theory_chart(512)?,
+        ),
         ("02_variance_per_layer", tanh.layer_chart()?),
         ("03_schemes_tanh_relu", tanh.schemes_chart()?),
         ("04_init_scale_slider", tanh.slider_chart()?),

@@ -218,7 +218,7 @@ impl Lab {
     ///
     /// With 16 inputs of width 256, a layer's variance is measured from 4096 values: its
     /// sampling noise, about `sqrt(2 / 4096)` = 2%, is invisible on the charts' log axes, and
-    /// the 41-scale slider chart stays interactive to build.
+    /// the slider chart (25 scales, forward and backward) builds in about 0.2 s.
     pub const DEFAULT: Lab = Lab {
         width: 256,
         depth: 30,
