@@ -1,8 +1,9 @@
 """initkit against the original NumPy code, side by side in one run: `make bench`.
 
 Prints medians and the ratio NumPy time / Rust time (higher is better for initkit), then the
-peak memory of one propagation at width 8192 and 10 layers for both. Absolute times depend on
-the machine and its load; the ratios are what to quote.
+variance-flow lab's slider workload (41 init scales x 30 tanh layers x width 256 x batch 32,
+forward and backward) in both, then the peak memory of one propagation at width 8192 and 10
+layers for both. Absolute times depend on the machine and its load; the ratios are what to quote.
 """
 
 import json
@@ -27,6 +28,37 @@ def propagate(n_layers, init_std, width=512, seed=0):
         W = rng.standard_normal((width, width)) * init_std
         x = W @ x
     return np.var(x)
+
+
+def bench_gains():
+    """The benchmark's 41 init scales sigma * sqrt(n) = 2^(-2 + i/10), as bench.rs uses."""
+    return [2.0 ** (-2 + i / 10) for i in range(41)]
+
+
+def lab_sweep(gains, width=256, depth=30, batch=32, seed=0):
+    """What initkit's Lab::sweep computes for tanh, in NumPy: the same draws in the same order
+    (inputs, each weight matrix, the top gradient), reused by every scale."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((width, batch))
+    ws = [rng.standard_normal((width, width)) for _ in range(depth)]
+    g = rng.standard_normal((width, batch))
+    out = []
+    for gain in gains:
+        s = gain / np.sqrt(width)
+        h, derivs, pre, post = x, [], [], []
+        for w in ws:
+            z = s * (w @ h)
+            pre.append(np.mean(z * z))
+            h = np.tanh(z)
+            derivs.append(1.0 - h * h)
+            post.append(np.mean(h * h))
+        d = g * derivs[-1]
+        grads = [np.mean(d * d)]
+        for l in range(depth - 1, 0, -1):
+            d = (s * (ws[l].T @ d)) * derivs[l - 1]
+            grads.append(np.mean(d * d))
+        out.append((pre, post, grads[::-1]))
+    return out
 
 
 def median_seconds(repeats, f):
@@ -73,6 +105,22 @@ def main():
     ]
     for name, a, b, target in rows:
         print(f"{name:<40}{a * 1e3:>10.2f}ms{b * 1e3:>10.2f}ms{a / b:>8.1f}x{target:>8}x")
+    lab = rust("lab")
+    gains = bench_gains()
+    np_lab = median_seconds(3, lambda: lab_sweep(gains))
+    pre, _, grads = lab_sweep([1.0])[0]
+    agree = max(max(abs(a / b - 1) for a, b in zip(pre, lab["check_pre"])),
+                max(abs(a / b - 1) for a, b in zip(grads, lab["check_grad"])))
+    print(f"\nvariance-flow lab, 41 scales x 30 tanh layers x width 256, forward + backward "
+          f"({lab['threads']} cores)")
+    print(f"{'case':<40}{'NumPy':>12}{'initkit':>12}{'ratio':>9}")
+    print(f"{'slider simulation, batch 32':<40}{np_lab * 1e3:>10.1f}ms"
+          f"{lab['lab_sweep_b32'] * 1e3:>10.1f}ms{np_lab / lab['lab_sweep_b32']:>8.1f}x")
+    print(f"{'  initkit at batch 16 (Lab default)':<40}{'':>12}"
+          f"{lab['lab_sweep_b16'] * 1e3:>10.1f}ms")
+    print(f"{'  slider_chart(): 25 scales, batch 16':<40}{'':>12}"
+          f"{lab['slider_chart_b16'] * 1e3:>10.1f}ms")
+    print(f"  same draws, same variances: largest relative difference {agree:.1e}")
     mem = rust("memory", str(WIDE), str(DEEP))
     np_kib = numpy_peak_kib()
     print(f"\npeak memory above baseline, width {WIDE}, {DEEP} layers "

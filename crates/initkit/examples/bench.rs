@@ -1,9 +1,9 @@
 //! Timings and peak memory of initkit's propagation, printed as JSON for `tools/bench.py`,
 //! which runs NumPy's original alongside and prints the ratios. Run `make bench`.
 //!
-//! `cargo run --release --example bench -- time` or `-- memory WIDTH LAYERS`.
+//! `cargo run --release --example bench -- time`, `-- lab` or `-- memory WIDTH LAYERS`.
 
-use initkit::{Propagation, linspace};
+use initkit::{Activation, Lab, Propagation, Scale, linspace};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -47,6 +47,40 @@ fn main() -> Result<(), initkit::Error> {
                 "{{\"width\": {width}, \"layers\": {layers}, \"variance\": {v}, \
                  \"peak_above_baseline_kib\": {}}}",
                 peak.saturating_sub(baseline)
+            );
+        }
+        Some("lab") => {
+            // A slider's simulation at the size asked for: 41 init scales 2^(-2 + i/10) x 30
+            // tanh layers of width 256, forward and backward, batch 32 (and the lab's default,
+            // 16); then the lesson's slider chart itself (25 scales, batch 16, with theory).
+            let gains: Vec<f64> = (0..=40)
+                .map(|i| 2f64.powf(-2.0 + f64::from(i) / 10.0))
+                .collect();
+            let lab = |batch| Lab {
+                width: 256,
+                depth: 30,
+                activation: Activation::Tanh,
+                init: Scale::Xavier,
+                batch,
+                ..Lab::DEFAULT
+            };
+            let b32 = median_seconds(5, || {
+                black_box(lab(32).sweep(black_box(&gains)).ok());
+            });
+            let b16 = median_seconds(5, || {
+                black_box(lab(16).sweep(black_box(&gains)).ok());
+            });
+            let chart = median_seconds(5, || {
+                black_box(lab(16).slider_chart().ok().map(|c| c.to_json().len()));
+            });
+            let check = lab(32).sweep(&[1.0])?.remove(0);
+            println!(
+                "{{\"lab_sweep_b32\": {b32}, \"lab_sweep_b16\": {b16}, \
+                 \"slider_chart_b16\": {chart}, \"check_pre\": {:?}, \"check_grad\": {:?}, \
+                 \"threads\": {}}}",
+                check.pre_activation,
+                check.gradient,
+                std::thread::available_parallelism().map_or(1, |n| n.get())
             );
         }
         _ => {

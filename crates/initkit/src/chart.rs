@@ -451,8 +451,9 @@ fn page(plotly_js: &str, figure_json: &str, style: &str, title: &str) -> String 
          <script>{plotly_js}</script>\n</head>\n<body style=\"margin:0\">\n\
          <div id=\"figure\" style=\"{style}\"></div>\n<script>\n\
          const figure = {figure_json};\n\
-         Plotly.newPlot(\"figure\", figure.data, figure.layout, \
-         Object.assign({{responsive: true}}, figure.config || {{}}));\n</script>\n</body>\n</html>\n"
+         Plotly.newPlot(\"figure\", {{data: figure.data, layout: figure.layout, \
+         frames: figure.frames, config: Object.assign({{responsive: true}}, figure.config || {{}})}});\n\
+         </script>\n</body>\n</html>\n"
     )
 }
 

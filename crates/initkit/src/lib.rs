@@ -12,6 +12,9 @@
 //! - [`Sweep`] and [`Chart`]: the lesson's chart, shown inline in JupyterLab or saved offline;
 //! - [`SymmetryDemo`] and [`symmetry`]: a tiny network trained from a constant and from a
 //!   random start, showing why identical hidden units stay identical;
+//! - [`Lab`]: the variance-flow lab: deep networks with any [`Activation`] and init [`Scale`],
+//!   simulated forward and backward and set against mean-field [`theory`], with charts (a
+//!   slider over the init scale among them) that mark every value lost to overflow or underflow;
 //! - [`py_repr`]: floats printed as Python prints them.
 //!
 //! # Initializers
@@ -55,17 +58,23 @@
 //! # Ok::<(), initkit::Error>(())
 //! ```
 
+mod activation;
 mod chart;
 mod error;
 mod init;
 mod initializers;
+pub mod lab;
+mod lab_chart;
 pub mod notebook;
 pub mod numpy;
 mod propagate;
 mod pyfloat;
 mod scheme_table;
+mod special;
 pub mod symmetry;
+pub mod theory;
 
+pub use activation::{Activation, SELU_ALPHA, SELU_LAMBDA};
 pub use chart::{Chart, PNG_MAX_HEIGHT, PNG_SIZE, Saved, Sweep};
 pub use error::{Error, Result};
 pub use init::{he_std, xavier_std};
@@ -77,9 +86,13 @@ pub use initializers::{
     normal, ones, orthogonal, truncated_normal_between, truncated_normal_within_stds, uniform,
     xavier_normal, xavier_normal_std, xavier_uniform, xavier_uniform_bound, zeros,
 };
+pub use lab::{Fan, Histograms, Lab, Run, Scale};
+pub use lab_chart::slider_gains;
 pub use propagate::{
     Propagation, expected_output_variance, linspace, population_variance, propagate,
 };
 pub use pyfloat::{PyFloat, py_repr};
 pub use scheme_table::{SchemeRow, SchemeTable};
+pub use special::{erf, erfc};
 pub use symmetry::SymmetryDemo;
+pub use theory::{GaussHermite, MeanField, linear_variance, rectifier_variance};
