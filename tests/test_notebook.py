@@ -101,6 +101,74 @@ def test_symmetry_demo_shows_clones_and_diversity(runs):
     assert sum(t.get("type") == "heatmap" for t in figure["data"]) == 2, names
 
 
+def lab_figure(nb, call: str) -> dict:
+    return plotly_figure(cell_with(nb, call))
+
+
+def test_knobs_cell_is_marked_and_only_sets_constants(stored):
+    knobs = cell_with(stored, "// Knobs")
+    lines = [line for line in knobs.source.splitlines() if line and not line.startswith("//")]
+    assert lines and all(line.startswith("const ") for line in lines)
+    assert {"INIT", "DEPTH", "WIDTH", "ACTIVATION"} <= {line.split()[1].rstrip(":") for line in lines}
+
+
+def test_lab_charts_have_their_traces_axes_and_slider(runs):
+    nb = runs[0]
+    layers = lab_figure(nb, ".layer_chart()")
+    names = [t["name"] for t in layers["data"]]
+    assert any("pre-activation" in n and "(sim)" in n for n in names)
+    assert any("gradient" in n and "(theory)" in n for n in names)
+    assert layers["layout"]["yaxis"]["type"] == "log"
+    slider = lab_figure(nb, ".slider_chart()")
+    (control,) = slider["layout"]["sliders"]
+    labels = [float(step["label"]) for step in control["steps"]]
+    assert len(labels) == 25 and labels[0] == 0.25 and labels[-1] == 4.0
+    assert labels == sorted(labels) and 1.0 in labels
+    # Every step carries its own precomputed data: dragging needs no kernel.
+    for step in control["steps"]:
+        assert step["method"] == "update"
+        assert len(step["args"][0]["y"]) == len(slider["data"])
+    theory = lab_figure(nb, ".theory_chart(512)")
+    simulated = [t for t in theory["data"] if t["name"].startswith("simulated")]
+    assert len(column(simulated[0]["y"])) == 20
+    schemes = lab_figure(nb, ".schemes_chart()")
+    assert {"yaxis", "yaxis2"} <= set(schemes["layout"])
+    assert sum("He" in t["name"] for t in schemes["data"]) >= 2
+    assert lab_figure(nb, ".histogram_chart()")["data"]
+    fans = lab_figure(nb, ".fan_chart()")
+    assert any("fan_avg" in t["name"] for t in fans["data"])
+
+
+def test_theory_curve_passes_through_the_original_points(runs, reference):
+    theory = lab_figure(runs[0], ".theory_chart(512)")
+    (simulated,) = [t for t in theory["data"] if t["name"].startswith("simulated")]
+    assert column(simulated["y"]) == reference["chart"]["output_variance"]
+
+
+def test_the_teachers_edit_reaches_the_chart(tmp_path):
+    """Changing a knob and re-running the knobs cell and a chart cell redraws that chart."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    knobs, chart = cell_with(nb, "// Knobs"), cell_with(nb, ".layer_chart()")
+    before = plotly_figure(chart)
+    knobs.source = knobs.source.replace(
+        re.search(r"const INIT: .*;", knobs.source).group(0),
+        "const INIT: initkit::Scale = initkit::Scale::Std(10.0);",
+    ).replace("const DEPTH: usize = 30;", "const DEPTH: usize = 400;")
+    nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or c in (nb.cells[1], knobs, chart)]
+    copy = tmp_path / "notebooks" / "edited.ipynb"
+    copy.parent.mkdir()
+    (tmp_path / "crates").symlink_to(ROOT / "crates")
+    nbformat.write(nb, copy)
+    (run,) = nbrun.execute(copy)
+    assert nbrun.errors(run) == []
+    after = plotly_figure(cell_with(run, ".layer_chart()"))
+    assert after["layout"]["title"] != before["layout"]["title"]
+    # std 10 over 400 layers overflows: the lost values are marked and named, not dropped.
+    markers = [t for t in after["data"] if "overflow" in t.get("name", "")]
+    assert markers and column(markers[0]["x"])
+    assert "overflow" in json.dumps(after["data"])
+
+
 def test_scheme_table_compares_the_frameworks(runs):
     (out,) = cell_with(runs[0], "SchemeTable").outputs
     html = out.data["text/html"]
