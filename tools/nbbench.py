@@ -20,6 +20,7 @@ empty. Absolute times depend on the machine and its load; quote the ratios.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import re
 import statistics
@@ -34,29 +35,26 @@ import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
+import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "day45.ipynb"
 TIMEOUT_S = 900
 KNOBS_MARKER = "Knobs"
 
-# The original lesson's code, as its notebook imported it (days/day45/code/).
-ORIGINAL_INITIALIZATION = '''
+# The original lesson's code, as its notebook imported it (days/day45/code/); `propagate` is
+# the copy the speed benchmark runs.
+ORIGINAL_INITIALIZATION = f"""
 import numpy as np
 
-def propagate(n_layers, init_std, width=512, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(width)
-    for _ in range(n_layers):
-        W = rng.standard_normal((width, width)) * init_std
-        x = W @ x
-    return np.var(x)
+{inspect.getsource(bench.propagate)}
 
 def he_std(n_in):
     return np.sqrt(2 / n_in)
 
 def xavier_std(n_in, n_out):
     return np.sqrt(2 / (n_in + n_out))
-'''
+"""
 ORIGINAL_VISUALIZATIONS = '''
 import matplotlib
 matplotlib.use("Agg")
