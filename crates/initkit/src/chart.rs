@@ -40,13 +40,8 @@ impl Chart {
     /// A figure that is not a JSON object is kept under `data` if it is an array of traces, and
     /// otherwise replaced by an empty figure, so that what is shown is always a valid figure.
     pub fn from_figure(figure: Value, summary: impl Into<String>) -> Self {
-        let figure = match figure {
-            Value::Object(_) => figure,
-            Value::Array(traces) => json!({ "data": traces }),
-            _ => json!({ "data": [] }),
-        };
         Chart {
-            figure,
+            figure: as_figure(figure),
             summary: summary.into(),
         }
     }
@@ -69,7 +64,8 @@ impl Chart {
         &self.figure
     }
 
-    /// The figure, mutable: change titles, colours or sizes before showing it.
+    /// The figure, mutable: change titles, colours or sizes before showing it. Whatever it is
+    /// left as is shown as [`Chart::from_figure`] would take it.
     pub fn figure_mut(&mut self) -> &mut Value {
         &mut self.figure
     }
@@ -87,7 +83,7 @@ impl Chart {
     /// The figure with numeric columns as typed arrays (see [`Chart::to_json`]), in traces and
     /// in animation frames alike.
     fn wire_figure(&self) -> Value {
-        let mut figure = self.figure.clone();
+        let mut figure = as_figure(self.figure.clone());
         type_columns(figure.get_mut("data"));
         if let Some(Value::Array(frames)) = figure.get_mut("frames") {
             for frame in frames {
@@ -207,11 +203,11 @@ impl Chart {
     /// reported in [`Saved::png`] (and a PNG from an earlier save, if any, is left as it was).
     pub fn save(&self, dir: impl AsRef<Path>, stem: &str) -> Result<Saved> {
         let dir = dir.as_ref();
+        let stem = file_stem(stem)?;
         fs::create_dir_all(dir).map_err(|source| Error::Write {
             path: dir.to_path_buf(),
             source,
         })?;
-        let stem = file_stem(stem)?;
         let html = self.write_html(dir.join(format!("{stem}.html")))?;
         let png = self.write_png(dir.join(format!("{stem}.png")));
         Ok(Saved { html, png })
@@ -314,6 +310,16 @@ impl Sweep {
     }
 }
 
+/// `figure` as a plotly figure object: an array is taken as its traces, anything else that is
+/// not an object becomes an empty figure.
+fn as_figure(figure: Value) -> Value {
+    match figure {
+        Value::Object(_) => figure,
+        Value::Array(traces) => json!({ "data": traces }),
+        _ => json!({ "data": [] }),
+    }
+}
+
 /// plotly's first colour, the line of the original lesson's chart.
 pub(crate) const BLUE: &str = "#1f77b4";
 const GRID: &str = "rgba(0,0,0,0.12)";
@@ -406,17 +412,30 @@ fn base64(bytes: &[u8]) -> String {
 
 /// plotly.js, for saved pages: `$INITKIT_PLOTLY_JS` first, then the plotly crate's copy.
 fn plotly_js() -> Result<Cow<'static, str>> {
+    plotly_js_at(std::env::var_os("INITKIT_PLOTLY_JS"))
+}
+
+fn plotly_js_at(chosen: Option<std::ffi::OsString>) -> Result<Cow<'static, str>> {
     let unavailable = |reason: String| Error::PlotlyJsUnavailable { reason };
-    if let Some(path) = std::env::var_os("INITKIT_PLOTLY_JS").filter(|v| !v.is_empty()) {
+    if let Some(path) = chosen.filter(|v| !v.is_empty()) {
         // An explicit choice is used or reported, never silently replaced.
         let path = PathBuf::from(path);
-        let js = fs::read_to_string(&path).map_err(|e| {
+        let cannot = |why: String| {
             unavailable(format!(
-                "INITKIT_PLOTLY_JS is {}, which cannot be read: {e}",
+                "INITKIT_PLOTLY_JS is {}, which {why}",
                 path.display()
             ))
-        })?;
-        return if js.contains("Plotly") && !js.contains("</script") {
+        };
+        // A FIFO or device would block or never end; plotly.js is about 5 MB.
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() <= PLOTLY_JS_MAX_BYTES => {}
+            Ok(meta) if meta.is_file() => return Err(cannot("is too large for plotly.js".into())),
+            Ok(_) => return Err(cannot("is not a regular file".into())),
+            Err(e) => return Err(cannot(format!("cannot be read: {e}"))),
+        }
+        let js = fs::read_to_string(&path).map_err(|e| cannot(format!("cannot be read: {e}")))?;
+        let lower = js.to_ascii_lowercase();
+        return if js.contains("Plotly") && !lower.contains("</script") && !lower.contains("<!--") {
             Ok(Cow::Owned(js))
         } else {
             Err(unavailable(format!(
@@ -440,6 +459,9 @@ fn plotly_js() -> Result<Cow<'static, str>> {
             .to_string(),
     ))
 }
+
+/// Far above any plotly.js bundle (about 5 MB), far below what would strain memory.
+const PLOTLY_JS_MAX_BYTES: u64 = 64 << 20;
 
 fn page(plotly_js: &str, figure_json: &str, style: &str, title: &str) -> String {
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
@@ -467,6 +489,15 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             std::io::ErrorKind::InvalidInput,
             "the path names no file",
         )));
+    }
+    // Renaming over a device, FIFO or symlink would replace it (as root, even /dev/null).
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it exists and is not a regular file",
+            )));
+        }
     }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -638,17 +669,25 @@ fn screenshot(
         .spawn()
         .map_err(|e| unavailable(format!("{} could not be started: {e}", browser.display())))?;
     let deadline = Instant::now() + Duration::from_secs(60);
+    let group = child.id();
+    // The browser's helpers (and anything else it started) go with it, whether it hung or not.
+    let kill_group = || {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    };
     let status = loop {
         match child.try_wait() {
-            Ok(Some(status)) => break status,
+            Ok(Some(status)) => {
+                kill_group();
+                break status;
+            }
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
             _ => {
-                #[cfg(unix)]
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{}", child.id())])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
+                kill_group();
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(unavailable(format!(
@@ -701,11 +740,67 @@ mod tests {
     }
 
     #[test]
+    fn only_a_plain_plotly_js_file_is_embedded() {
+        let dir = ScratchDir::new().unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.0.join(name);
+            fs::write(&path, text).unwrap();
+            Some(path.into_os_string())
+        };
+        let good = plotly_js_at(file("ok.js", "var Plotly = {};")).unwrap();
+        assert_eq!(good, "var Plotly = {};");
+        for bad in [
+            file("upper.js", "Plotly</SCRIPT><img src=x>"),
+            file("comment.js", "Plotly <!--<script>"),
+            file("other.js", "not the library"),
+            Some(dir.0.clone().into_os_string()),
+            Some(dir.0.join("missing.js").into_os_string()),
+            Some("/dev/zero".into()),
+        ] {
+            let err = plotly_js_at(bad.clone()).unwrap_err();
+            assert!(
+                matches!(err, Error::PlotlyJsUnavailable { .. }),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_never_replace_what_is_not_a_regular_file() {
+        let dir = ScratchDir::new().unwrap();
+        let kept = dir.0.join("kept.txt");
+        fs::write(&kept, "kept").unwrap();
+        let link = dir.0.join("link.html");
+        std::os::unix::fs::symlink(&kept, &link).unwrap();
+        assert!(write_atomically(&link, b"x").is_err());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&kept).unwrap(), b"kept");
+    }
+
+    #[test]
+    fn a_bad_stem_leaves_no_folder_behind() {
+        let dir = ScratchDir::new().unwrap();
+        let chart = Chart::from_figure(json!({}), "s");
+        let target = dir.0.join("new").join("deep");
+        assert!(chart.save(&target, "a/b").is_err());
+        assert!(!dir.0.join("new").exists());
+    }
+
+    #[test]
     fn any_json_becomes_a_figure() {
         let traces = Chart::from_figure(json!([{ "type": "scatter" }]), "s");
         assert_eq!(traces.figure()["data"][0]["type"], "scatter");
         let nothing = Chart::from_figure(json!(3), "s");
         assert_eq!(nothing.figure(), &json!({ "data": [] }));
+        let mut edited = Chart::from_figure(json!({}), "s");
+        *edited.figure_mut() = json!(5);
+        assert_eq!(edited.to_json(), r#"{"data":[]}"#);
     }
 
     #[test]
