@@ -148,6 +148,10 @@ pub(crate) fn round3(v: f64) -> String {
         .to_string()
 }
 
+/// The deepest network a [`Lab`] simulates: far beyond any chart (variance has long vanished
+/// or overflowed by then), and small enough that per-layer records stay a few megabytes.
+pub const MAX_DEPTH: usize = 100_000;
+
 /// One network to simulate or predict: its knobs. A plain `Copy` struct, so a notebook can
 /// hold one in a `const`:
 ///
@@ -255,12 +259,16 @@ impl Lab {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidCount`] naming `width`, `depth` or `batch` when 0;
+    /// [`Error::InvalidCount`] naming `width`, `depth` or `batch` when 0, or `depth` above
+    /// [`MAX_DEPTH`];
     /// [`Error::InvalidValue`] naming `init_std`, `gain`, `bias_std` or `slope` when negative
     /// (slope excepted), NaN or infinite.
     pub fn check(self) -> Result<Lab> {
         positive("width", self.width)?;
         positive("depth", self.depth)?;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::count("depth", self.depth, "at most 100000"));
+        }
         positive("batch", self.batch)?;
         self.activation.check()?;
         self.init.check()?;
@@ -279,8 +287,13 @@ impl Lab {
     }
 
     /// The layer widths `[width; depth + 1]`.
-    pub fn widths(&self) -> Vec<usize> {
-        vec![self.width; self.depth + 1]
+    ///
+    /// # Errors
+    ///
+    /// As [`Lab::check`].
+    pub fn widths(&self) -> Result<Vec<usize>> {
+        let lab = self.check()?;
+        Ok(vec![lab.width; lab.depth + 1])
     }
 
     /// Each layer's std under `init` for layer widths `widths`.
@@ -296,7 +309,7 @@ impl Lab {
     /// As [`Lab::check`]; [`Error::OutOfMemory`] when the weights do not fit in memory.
     pub fn run(&self) -> Result<Run> {
         let lab = self.check()?;
-        let widths = lab.widths();
+        let widths = lab.widths()?;
         let stds = Lab::stds_for(lab.init, &widths)?;
         let edges = lab.histogram_edges()?;
         let mut runs = simulate(&lab, &widths, &[stds], Some(&edges))?;
@@ -310,7 +323,7 @@ impl Lab {
     /// As [`Lab::check`].
     pub fn theory(&self) -> Result<MeanField> {
         let lab = self.check()?;
-        let widths = lab.widths();
+        let widths = lab.widths()?;
         let stds = Lab::stds_for(lab.init, &widths)?;
         MeanField::new(lab.activation, &widths, &stds, lab.bias_std)
     }
@@ -324,7 +337,7 @@ impl Lab {
     /// infinite gain.
     pub fn sweep(&self, gains: &[f64]) -> Result<Vec<Run>> {
         let lab = self.check()?;
-        let widths = lab.widths();
+        let widths = lab.widths()?;
         let stds = gain_stds(&widths, gains)?;
         simulate(&lab, &widths, &stds, None)
     }

@@ -490,7 +490,7 @@ impl Lab {
         let lab = self.check()?;
         let schemes = scheme_lines();
         let gains: Vec<f64> = schemes.iter().map(|s| s.1).collect();
-        let widths = lab.widths();
+        let widths = lab.widths()?;
         let stds = gain_stds(&widths, &gains)?;
         let mut data = Vec::new();
         let mut notes = Vec::new();
@@ -584,7 +584,7 @@ impl Lab {
         if gains.is_empty() {
             return Err(Error::count("gains", 0, "at least 1"));
         }
-        let widths = lab.widths();
+        let widths = lab.widths()?;
         let stds = gain_stds(&widths, gains)?;
         let runs = simulate(&lab, &widths, &stds, None)?;
         let theories = stds
@@ -721,7 +721,7 @@ impl Lab {
 
     pub(crate) fn histogram_figure(&self) -> Result<(Value, String)> {
         let lab = self.check()?;
-        let widths = lab.widths();
+        let widths = lab.widths()?;
         let edges = lab.histogram_edges()?;
         let inits = [
             (
@@ -827,20 +827,25 @@ impl Lab {
     }
 
     /// The widening network of [`Lab::fan_chart`]: `n_l = round(width/2 * 4^(l/L))`.
-    pub fn widening_widths(&self) -> Vec<usize> {
-        let start = (self.width as f64 / 2.0).max(1.0);
-        (0..=self.depth)
+    ///
+    /// # Errors
+    ///
+    /// As [`Lab::check`].
+    pub fn widening_widths(&self) -> Result<Vec<usize>> {
+        let lab = self.check()?;
+        let start = (lab.width as f64 / 2.0).max(1.0);
+        Ok((0..=lab.depth)
             .map(|l| {
-                let w = start * 4f64.powf(l as f64 / self.depth.max(1) as f64);
+                let w = start * 4f64.powf(l as f64 / lab.depth as f64);
                 (w.round() as usize).max(1)
             })
-            .collect()
+            .collect())
     }
 
     pub(crate) fn fan_figure(&self) -> Result<(Value, String)> {
         let lab = self.check()?;
         let gain = lab.init.gain(lab.width)?;
-        let widths = lab.widening_widths();
+        let widths = lab.widening_widths()?;
         let fans = [
             (Fan::In, "fan_in", BLUE),
             (Fan::Out, "fan_out", RED),
@@ -1184,7 +1189,7 @@ mod tests {
         let lab = small()
             .with_activation(Activation::Relu)
             .with_init(Scale::He);
-        let widths = lab.widening_widths();
+        let widths = lab.widening_widths().unwrap();
         assert_eq!((widths[0], widths[8]), (16, 64));
         let (figure, _) = lab.fan_figure().unwrap();
         for fan in ["fan_in", "fan_out", "fan_avg"] {

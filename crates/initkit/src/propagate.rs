@@ -58,7 +58,9 @@ impl Propagation {
     /// Population variance of the output after `n_layers` layers with weights of std
     /// `init_std`; the original lesson's `propagate(n_layers, init_std)`.
     ///
-    /// `n_layers = 0` gives the variance of the input itself.
+    /// `n_layers = 0` gives the variance of the input itself. Activations that overflow give
+    /// NaN, as NumPy's `np.var` does: once every value is zero or one is not finite, later layers
+    /// cannot change the result, and the simulation stops there.
     ///
     /// Each dot product is summed in the order NumPy's OpenBLAS sums it on x86-64, so for widths
     /// that are multiples of 4 the result is NumPy's to the last bit (checked against NumPy for
@@ -164,8 +166,11 @@ impl Propagation {
                 i += take;
             }
             std::mem::swap(&mut xs, &mut next);
-            if xs.iter().all(|&v| v == 0.0) {
-                // Every later layer maps zero to zero; stop drawing.
+            let settled =
+                |x: &[f64]| x.iter().all(|&v| v == 0.0) || x.iter().any(|v| !v.is_finite());
+            if xs.chunks_exact(width).all(settled) {
+                // Every later layer maps zero to zero, and spreads a non-finite value to all its
+                // outputs (the variance is then NaN whatever follows): stop drawing.
                 break;
             }
         }

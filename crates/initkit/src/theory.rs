@@ -515,7 +515,8 @@ pub fn rectifier_variance(n_layers: usize, width: usize, init_std: f64, slope: f
     if n_layers == 0 {
         return Ok(1.0);
     }
-    let layers = i32::try_from(n_layers - 1)
+    let layers = i32::try_from(n_layers)
+        .map(|n| n - 1)
         .map_err(|_| Error::count("n_layers", n_layers, "at most 2^31 - 1"))?;
     let first = gain(width, init_std);
     // One power of the per-layer factor, so no intermediate overflows that the result would not.

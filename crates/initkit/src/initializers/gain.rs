@@ -97,7 +97,13 @@ impl Nonlinearity {
                         "a finite number",
                     ));
                 }
-                (2.0 / (1.0 + negative_slope * negative_slope)).sqrt()
+                let square = negative_slope * negative_slope;
+                if square.is_finite() {
+                    (2.0 / (1.0 + square)).sqrt()
+                } else {
+                    // |slope| above 1e154: the same limit, without the square overflowing to 0.
+                    std::f64::consts::SQRT_2 / negative_slope.abs()
+                }
             }
             Nonlinearity::Selu => 3.0 / 4.0,
             Nonlinearity::Gain(gain) => non_negative("gain", gain)?,
