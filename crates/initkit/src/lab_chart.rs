@@ -753,6 +753,7 @@ impl Lab {
             let Some(hist) = &run.histograms else {
                 continue;
             };
+            let mut most_off = 0.0f64;
             for (j, &layer) in shown.iter().enumerate() {
                 let counts = &hist.counts[layer - 1];
                 let total: u64 = counts.iter().sum::<u64>()
@@ -765,6 +766,7 @@ impl Lab {
                     .collect();
                 let (below, above) = hist.outside[layer - 1];
                 let off = below + above + hist.non_finite[layer - 1];
+                most_off = most_off.max(off as f64 / total.max(1) as f64);
                 if off > 0 {
                     notes.push(format!(
                         "{label}, layer {layer}: {off} of {total} values outside the bins \
@@ -794,7 +796,16 @@ impl Lab {
                 "anchor": xa, "rangemode": "tozero",
                 "showgrid": true, "gridcolor": GRID, "showline": true, "linecolor": "#444",
             });
-            annotations.push(panel_title(label, x0 + w / 2.0));
+            // Values beyond the bins are not drawn; the panel says how many, so none vanish unseen.
+            let heading = if most_off > 0.0 {
+                format!(
+                    "{label}<br>(up to {:.0}% of a layer beyond the bins)",
+                    100.0 * most_off
+                )
+            } else {
+                label.to_string()
+            };
+            annotations.push(panel_title(&heading, x0 + w / 2.0));
         }
         let title = format!(
             "Activation histograms per layer, {}, width {}, depth {}",

@@ -47,3 +47,23 @@ fn huge_leaky_slopes_keep_a_nonzero_gain() {
     .unwrap();
     assert!(gain > 0.0 && (gain * 1e200 / std::f64::consts::SQRT_2 - 1.0).abs() < 1e-15);
 }
+
+#[test]
+fn histogram_panels_say_what_falls_beyond_their_bins() {
+    // ReLU with a naive std of 1 explodes past the bins; the panel says so rather than hide it.
+    let chart = Lab::new(64, 10, Activation::Relu, Scale::Xavier)
+        .unwrap()
+        .histogram_chart()
+        .unwrap();
+    let headings = chart.figure()["layout"]["annotations"].to_string();
+    assert!(headings.contains("beyond the bins"), "{headings}");
+    let tanh = Lab::new(64, 10, Activation::Tanh, Scale::Xavier)
+        .unwrap()
+        .histogram_chart()
+        .unwrap();
+    assert!(
+        !tanh.figure()["layout"]["annotations"]
+            .to_string()
+            .contains("beyond")
+    );
+}
