@@ -98,17 +98,13 @@ impl Chart {
         &self.summary
     }
 
-    /// Shows the chart in an evcxr notebook. evcxr calls this on a cell's final value; it is
-    /// the one place initkit writes to stdout, because that is how evcxr receives rich output.
+    /// Shows the chart in an evcxr notebook (evcxr calls this on a cell's final value), with
+    /// the summary as its text form.
     pub fn evcxr_display(&self) {
-        let text = format!(
-            "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT\n\
-             EVCXR_BEGIN_CONTENT application/vnd.plotly.v1+json\n{}\nEVCXR_END_CONTENT\n",
-            self.summary,
-            self.to_json()
-        );
-        // A closed stdout has nowhere to show an error either; evcxr reports the cell itself.
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        crate::notebook::evcxr_show(&[
+            ("text/plain", &self.summary),
+            ("application/vnd.plotly.v1+json", &self.to_json()),
+        ]);
     }
 
     /// A complete HTML page showing the chart, with plotly.js embedded so it opens offline.
@@ -121,12 +117,16 @@ impl Chart {
     ///
     /// [`Error::PlotlyJsUnavailable`] when neither source is available.
     pub fn to_html(&self) -> Result<String> {
-        Ok(page(
-            &plotly_js()?,
+        Ok(self.html_with(&plotly_js()?))
+    }
+
+    fn html_with(&self, plotly_js: &str) -> String {
+        page(
+            plotly_js,
             &self.to_json(),
             "width:100vw;height:100vh",
             &self.summary,
-        ))
+        )
     }
 
     /// Writes the interactive page to `path`. The file is written beside its destination and
@@ -134,10 +134,13 @@ impl Chart {
     ///
     /// # Errors
     ///
-    /// [`Error::Write`] with the path when the file cannot be written.
+    /// [`Error::Write`] with the path when the file cannot be written; as [`Chart::to_html`].
     pub fn write_html(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
-        let path = path.as_ref();
-        write_atomically(path, self.to_html()?.as_bytes())?;
+        self.write_html_with(&plotly_js()?, path.as_ref())
+    }
+
+    fn write_html_with(&self, plotly_js: &str, path: &Path) -> Result<PathBuf> {
+        write_atomically(path, self.html_with(plotly_js).as_bytes())?;
         Ok(path.to_path_buf())
     }
 
@@ -150,10 +153,13 @@ impl Chart {
     /// # Errors
     ///
     /// [`Error::BrowserUnavailable`] when no browser is found or it fails to draw;
-    /// [`Error::Write`] when the file cannot be written. Nothing is left at `path` on failure.
+    /// [`Error::Write`] when the file cannot be written; as [`Chart::to_html`]. Nothing is left
+    /// at `path` on failure.
     pub fn write_png(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
-        let path = path.as_ref();
-        let plotly_js = plotly_js()?;
+        self.write_png_with(&plotly_js()?, path.as_ref())
+    }
+
+    fn write_png_with(&self, plotly_js: &str, path: &Path) -> Result<PathBuf> {
         let browser = find_chromium()?;
         let scratch = ScratchDir::new()?;
         let mut figure = self.wire_figure();
@@ -177,7 +183,7 @@ impl Chart {
         let html = scratch.0.join("figure.html");
         fs::write(
             &html,
-            page(&plotly_js, &figure.to_string(), &style, &self.summary),
+            page(plotly_js, &figure.to_string(), &style, &self.summary),
         )
         .map_err(|source| Error::Write {
             path: html.clone(),
@@ -199,7 +205,7 @@ impl Chart {
     /// # Errors
     ///
     /// [`Error::InvalidName`] when `stem` is not a plain file name; [`Error::Write`] when the
-    /// folder or the HTML file cannot be written. A missing browser is not an error: it is
+    /// folder or the HTML file cannot be written; as [`Chart::to_html`]. A missing browser is not an error: it is
     /// reported in [`Saved::png`] (and a PNG from an earlier save, if any, is left as it was).
     pub fn save(&self, dir: impl AsRef<Path>, stem: &str) -> Result<Saved> {
         let dir = dir.as_ref();
@@ -208,8 +214,10 @@ impl Chart {
             path: dir.to_path_buf(),
             source,
         })?;
-        let html = self.write_html(dir.join(format!("{stem}.html")))?;
-        let png = self.write_png(dir.join(format!("{stem}.png")));
+        // plotly.js (about 5 MB) is read once for both files.
+        let plotly_js = plotly_js()?;
+        let html = self.write_html_with(&plotly_js, &dir.join(format!("{stem}.html")))?;
+        let png = self.write_png_with(&plotly_js, &dir.join(format!("{stem}.png")));
         Ok(Saved { html, png })
     }
 }
@@ -299,6 +307,9 @@ impl Sweep {
         let mut layout = layout(&title);
         layout["xaxis"] = axis("Init std");
         layout["yaxis"] = axis("Output variance");
+        for key in ["xaxis", "yaxis"] {
+            layout[key]["zeroline"] = json!(false);
+        }
         layout["yaxis"]["type"] = json!("log");
         layout["yaxis"]["exponentformat"] = json!("power");
         layout["updatemenus"] = json!([log_linear_menu("yaxis", 0.0, 1.02)]);
@@ -322,7 +333,8 @@ fn as_figure(figure: Value) -> Value {
 
 /// plotly's first colour, the line of the original lesson's chart.
 pub(crate) const BLUE: &str = "#1f77b4";
-const GRID: &str = "rgba(0,0,0,0.12)";
+/// The light grid of every initkit chart.
+pub(crate) const GRID: &str = "rgba(0,0,0,0.12)";
 
 /// The lesson's chart frame: a centred title on white, with room for a button row above.
 pub(crate) fn layout(title: &str) -> Value {
@@ -334,13 +346,12 @@ pub(crate) fn layout(title: &str) -> Value {
     })
 }
 
-/// A labelled axis with a light grid and outside ticks.
+/// A labelled axis in initkit's style: a light grid, a dark axis line, ticks outside.
 pub(crate) fn axis(title: &str) -> Value {
     json!({
         "title": { "text": title },
         "showgrid": true,
         "gridcolor": GRID,
-        "zeroline": false,
         "showline": true,
         "linecolor": "#444",
         "ticks": "outside",

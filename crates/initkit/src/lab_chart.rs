@@ -6,6 +6,7 @@
 //! top) with a hover note, and each chart's text summary lists where it happened.
 
 use crate::activation::Activation;
+use crate::chart::{BLUE, GRID, axis};
 use crate::chart::{Chart, Sweep};
 use crate::error::{Error, Result};
 use crate::lab::{Fan, Lab, Run, Scale, gain_stds, round3, simulate};
@@ -13,12 +14,10 @@ use crate::propagate::expected_output_variance;
 use crate::theory::MeanField;
 use serde_json::{Value, json};
 
-const BLUE: &str = "#1f77b4";
 const ORANGE: &str = "#ff7f0e";
 const GREEN: &str = "#2ca02c";
 const RED: &str = "#d62728";
 const PURPLE: &str = "#9467bd";
-const GRID: &str = "rgba(0,0,0,0.12)";
 
 /// The slider's scales: `sigma * sqrt(fan_in) = 2^(-2 + i/6)`, `i = 0..=24`, from 0.25 to 4
 /// in 25 steps of 12%, which include 0.5, 1 (LeCun, and Xavier for square layers), sqrt 2
@@ -246,25 +245,19 @@ fn layer_list(layers: &[usize]) -> String {
 }
 
 fn log_axis(title: &str, range: [f64; 2], anchor: &str) -> Value {
-    json!({
-        "title": {"text": title},
-        "type": "log",
-        "range": range,
-        "exponentformat": "power",
-        "showgrid": true, "gridcolor": GRID,
-        "showline": true, "linecolor": "#444", "ticks": "outside",
-        "anchor": anchor,
-    })
+    let mut a = axis(title);
+    a["type"] = json!("log");
+    a["range"] = json!(range);
+    a["exponentformat"] = json!("power");
+    a["anchor"] = json!(anchor);
+    a
 }
 
 fn layer_axis(domain: [f64; 2], anchor: &str) -> Value {
-    json!({
-        "title": {"text": "Layer"},
-        "domain": domain,
-        "showgrid": true, "gridcolor": GRID,
-        "showline": true, "linecolor": "#444", "ticks": "outside",
-        "anchor": anchor,
-    })
+    let mut a = axis("Layer");
+    a["domain"] = json!(domain);
+    a["anchor"] = json!(anchor);
+    a
 }
 
 fn base_layout(title: &str, height: u32) -> Value {
@@ -389,8 +382,7 @@ impl Sweep {
             self.n_layers
         );
         let mut layout = base_layout(&title, 480);
-        layout["xaxis"] = json!({"title": {"text": "Init std"}, "showgrid": true, "gridcolor": GRID,
-                                 "showline": true, "linecolor": "#444", "ticks": "outside"});
+        layout["xaxis"] = axis("Init std");
         layout["yaxis"] = log_axis("Output variance", range, "x");
         if keep >= lo && keep <= hi {
             layout["shapes"] = json!([{"type": "line", "xref": "x", "yref": "paper", "x0": keep,

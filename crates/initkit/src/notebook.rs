@@ -1,5 +1,6 @@
 //! Small helpers for the lesson's notebook cells.
 
+use std::io::Write;
 use std::path::Path;
 
 /// Where this copy of initkit was built from, relative to the root of its Cargo workspace
@@ -30,4 +31,18 @@ pub fn loaded_from() -> String {
         env!("CARGO_PKG_VERSION"),
         source_dir()
     )
+}
+
+/// Hands rich output to evcxr: each `(mime type, content)` pair as one block of the cell's
+/// display. This is the one place initkit writes to stdout, because that is how evcxr receives
+/// rich output.
+pub(crate) fn evcxr_show(parts: &[(&str, &str)]) {
+    let mut text = String::new();
+    for (mime, content) in parts {
+        text.push_str(&format!(
+            "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT\n"
+        ));
+    }
+    // A closed stdout has nowhere to show an error either; evcxr reports the cell itself.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -7,7 +7,6 @@ use crate::initializers::{
     kaiming_uniform_bound, lecun_normal_std, xavier_normal_std, xavier_uniform_bound,
 };
 use std::fmt;
-use std::io::Write;
 
 /// A table of the bound or std that PyTorch's and Keras's schemes give some layers, with the
 /// standard deviation of the weights each one draws: shown as HTML in a notebook, as aligned
@@ -220,16 +219,9 @@ impl SchemeTable {
         html
     }
 
-    /// Shows the table in an evcxr notebook as HTML. evcxr calls this on a cell's final value;
-    /// like [`Chart::evcxr_display`](crate::Chart::evcxr_display) it writes to stdout, because
-    /// that is how evcxr receives rich output.
+    /// Shows the table in an evcxr notebook as HTML (evcxr calls this on a cell's final value).
     pub fn evcxr_display(&self) {
-        let text = format!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n",
-            self.to_html()
-        );
-        // A closed stdout has nowhere to show an error either; evcxr reports the cell itself.
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        crate::notebook::evcxr_show(&[("text/html", &self.to_html())]);
     }
 }
 

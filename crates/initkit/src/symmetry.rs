@@ -1391,17 +1391,11 @@ fn anchor(layout_key: &str) -> String {
 }
 
 fn axis(title: &str, domain: [f64; 2], anchor: &str) -> Value {
-    json!({
-        "title": {"text": title},
-        "domain": domain,
-        "anchor": anchor,
-        "showline": true,
-        "linecolor": "#444444",
-        "ticks": "outside",
-        "showgrid": true,
-        "gridcolor": "rgba(0,0,0,0.12)",
-        "zeroline": false,
-    })
+    let mut a = crate::chart::axis(title);
+    a["domain"] = json!(domain);
+    a["anchor"] = json!(anchor);
+    a["zeroline"] = json!(false);
+    a
 }
 
 /// Makes a y axis keep one unit of y as long as one unit of x, so the plane is not stretched.
