@@ -51,6 +51,18 @@ def column(values) -> list[float]:
     return values
 
 
+def run_copy(nb, tmp_path):
+    """Runs an edited copy of the lesson from tmp_path/notebooks/, beside a link to the crates,
+    so that its `:dep` path and its outputs folder are as in the repository."""
+    workdir = tmp_path / "notebooks"
+    workdir.mkdir()
+    (tmp_path / "crates").symlink_to(ROOT / "crates")
+    copy = workdir / "day45.ipynb"
+    nbformat.write(nb, copy)
+    (run,) = nbrun.execute(copy)
+    return run
+
+
 def rel(a: float, b: float) -> float:
     return abs(a - b) / abs(b)
 
@@ -155,11 +167,7 @@ def test_the_teachers_edit_reaches_the_chart(tmp_path):
         "const INIT: initkit::Scale = initkit::Scale::Std(10.0);",
     ).replace("const DEPTH: usize = 30;", "const DEPTH: usize = 400;")
     nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or c in (nb.cells[1], knobs, chart)]
-    copy = tmp_path / "notebooks" / "edited.ipynb"
-    copy.parent.mkdir()
-    (tmp_path / "crates").symlink_to(ROOT / "crates")
-    nbformat.write(nb, copy)
-    (run,) = nbrun.execute(copy)
+    run = run_copy(nb, tmp_path)
     assert nbrun.errors(run) == []
     after = plotly_figure(cell_with(run, ".layer_chart()"))
     assert after["layout"]["title"] != before["layout"]["title"]
@@ -245,15 +253,11 @@ def test_stored_outputs_are_clean(stored):
 
 def test_run_figures_writes_offline_html_and_png(tmp_path):
     """With RUN_FIGURES on, the chart cell writes both files into notebooks/outputs/."""
-    workdir = tmp_path / "notebooks"
-    workdir.mkdir()
-    (tmp_path / "crates").symlink_to(ROOT / "crates")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     cell = cell_with(nb, "RUN_FIGURES")
     cell.source = cell.source.replace("RUN_FIGURES: bool = false", "RUN_FIGURES: bool = true")
-    copy = workdir / "day45.ipynb"
-    nbformat.write(nb, copy)
-    (run,) = nbrun.execute(copy)
+    run = run_copy(nb, tmp_path)
+    workdir = tmp_path / "notebooks"
     assert nbrun.errors(run) == []
     assert stdout(cell_with(run, "RUN_FIGURES")) == (
         "Wrote outputs/00_variance_propagation.html\nWrote outputs/00_variance_propagation.png\n"
